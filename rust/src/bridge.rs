@@ -1,0 +1,1 @@
+#[cxx::bridge] mod ffi {}

@@ -1,0 +1,95 @@
+//! The definition of a semantic view: the one source of truth behind the definition JSON (and,
+//! later, the DDL). Unknown keys are errors so that typos are never silently ignored.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Definition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub tables: Vec<TableDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relationships: Vec<RelationshipDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<MemberDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dimensions: Vec<MemberDef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<MemberDef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableDef {
+    pub alias: String,
+    /// `table`, `schema.table` or `db.schema.table`.
+    pub table: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub primary_key: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unique: Vec<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub synonyms: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelationshipDef {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub from: String,
+    pub from_columns: Vec<String>,
+    pub to: String,
+    /// Defaults to the primary key of `to`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_columns: Vec<String>,
+}
+
+/// A fact, dimension or metric. Metrics without `table` are derived metrics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberDef {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    pub name: String,
+    pub expr: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub synonyms: Vec<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub using: Vec<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MemberKind {
+    Fact,
+    Dimension,
+    Metric,
+}
+
+impl MemberKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            MemberKind::Fact => "fact",
+            MemberKind::Dimension => "dimension",
+            MemberKind::Metric => "metric",
+        }
+    }
+    pub fn plural(self) -> &'static str {
+        match self {
+            MemberKind::Fact => "facts",
+            MemberKind::Dimension => "dimensions",
+            MemberKind::Metric => "metrics",
+        }
+    }
+}

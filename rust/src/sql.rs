@@ -1,0 +1,292 @@
+//! The one SQL lexer wrapper. Every piece of user SQL text (member expressions, where clauses,
+//! qualified names) is tokenized here with sqlparser's DuckDB tokenizer; nothing else in the
+//! crate looks at raw SQL characters. Output SQL is assembled from quoted identifiers, quoted
+//! literals and original token text.
+
+use sqlparser::dialect::DuckDbDialect;
+use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+
+use crate::error::{Error, Result};
+
+/// `"name"` with embedded quotes doubled.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `'text'` with embedded quotes doubled.
+pub fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A token with the exact source text it came from.
+#[derive(Debug, Clone)]
+pub struct Tok {
+    pub token: Token,
+    pub text: String,
+}
+
+impl Tok {
+    fn is_trivia(&self) -> bool {
+        matches!(self.token, Token::Whitespace(_))
+    }
+}
+
+/// Tokenizes `sql`, keeping each token's source text (escapes and quoting preserved).
+pub fn tokenize(sql: &str) -> Result<Vec<Tok>> {
+    let dialect = DuckDbDialect {};
+    let tokens = Tokenizer::new(&dialect, sql)
+        .tokenize_with_location()
+        .map_err(|e| Error::parser(format!("cannot tokenize {}: {}", quote_literal(sql), e.message)))?;
+    // Map 1-based (line, column) locations to byte offsets.
+    let mut line_starts = vec![0usize];
+    for (i, c) in sql.char_indices() {
+        if c == '\n' {
+            line_starts.push(i + 1);
+        }
+    }
+    let offset = |line: u64, column: u64| -> usize {
+        let Some(start) = line_starts.get((line as usize).saturating_sub(1)) else {
+            return sql.len();
+        };
+        sql[*start..]
+            .char_indices()
+            .nth((column as usize).saturating_sub(1))
+            .map(|(i, _)| start + i)
+            .unwrap_or(sql.len())
+    };
+    let mut out = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        if t.token == Token::EOF {
+            continue;
+        }
+        let start = offset(t.span.start.line, t.span.start.column);
+        let end = offset(t.span.end.line, t.span.end.column).max(start);
+        out.push(Tok { text: sql[start..end].to_string(), token: t.token });
+    }
+    Ok(out)
+}
+
+/// One identifier of a (possibly qualified) name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub value: String,
+    pub quoted: bool,
+}
+
+impl Ident {
+    /// Case-insensitive comparison, as DuckDB compares identifiers.
+    pub fn is(&self, name: &str) -> bool {
+        self.value.eq_ignore_ascii_case(name) || self.value.to_lowercase() == name.to_lowercase()
+    }
+}
+
+/// Parses `a`, `a.b`, `"A b".c` into identifiers. Whitespace around the dots is allowed.
+pub fn parse_qualified_name(text: &str) -> Result<Vec<Ident>> {
+    let toks: Vec<Tok> = tokenize(text)?.into_iter().filter(|t| !t.is_trivia()).collect();
+    let bad = || Error::parser(format!("invalid name {}: expected identifiers separated by '.'", quote_literal(text)));
+    let mut parts = Vec::new();
+    let mut expect_ident = true;
+    for t in &toks {
+        match (&t.token, expect_ident) {
+            (Token::Word(w), true) => {
+                parts.push(Ident { value: w.value.clone(), quoted: w.quote_style.is_some() });
+                expect_ident = false;
+            }
+            (Token::Period, false) => expect_ident = true,
+            _ => return Err(bad()),
+        }
+    }
+    if parts.is_empty() || expect_ident || parts.iter().any(|p| p.value.is_empty()) {
+        return Err(bad());
+    }
+    Ok(parts)
+}
+
+/// Words that are never column references when unquoted (DuckDB's reserved keywords).
+const RESERVED: &[&str] = &[
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
+    "check", "collate", "column", "constraint", "create", "default", "deferrable", "desc", "distinct", "do",
+    "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
+    "initially", "intersect", "into", "lateral", "leading", "limit", "not", "null", "offset", "on", "only",
+    "or", "order", "placing", "primary", "references", "returning", "select", "some", "symmetric", "table",
+    "then", "to", "trailing", "true", "union", "unique", "using", "variadic", "when", "where", "window", "with",
+    // Not reserved in DuckDB, but operators and clause words inside expressions.
+    "interval", "is", "isnull", "notnull", "like", "ilike", "similar", "between", "glob", "escape", "over",
+    "filter", "exists",
+];
+
+/// A piece of a scanned expression: untouched source text, or a name that may refer to a
+/// column or a member (`x`, `t.x`, `"T"."x"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    Name { parts: Vec<Ident>, text: String },
+}
+
+/// Scans an SQL expression into text and candidate references. A name is a candidate unless
+/// its position shows it is something else: a function name, a type after `::` or `AS`, a
+/// named argument or lambda parameter, a field after `.`, a unit after a number or string
+/// (`INTERVAL 1 day`), an `EXTRACT(part FROM ...)` part, or an unquoted reserved word.
+/// Comments and whitespace become one space so no comment can swallow generated SQL.
+pub fn scan_expression(sql: &str) -> Result<Vec<Piece>> {
+    let toks = tokenize(sql)?;
+    let sig: Vec<usize> = (0..toks.len()).filter(|&i| !toks[i].is_trivia()).collect();
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut push_text = |pieces: &mut Vec<Piece>, s: &str| match pieces.last_mut() {
+        Some(Piece::Text(t)) => t.push_str(s),
+        _ => pieces.push(Piece::Text(s.to_string())),
+    };
+    let mut k = 0; // index into sig
+    let mut last_emitted = 0usize; // index into toks
+    while k < sig.len() {
+        let i = sig[k];
+        // Emit trivia between the previous significant token and this one.
+        if toks[last_emitted..i].iter().any(|t| t.is_trivia()) {
+            push_text(&mut pieces, " ");
+        }
+        let Token::Word(first) = &toks[i].token else {
+            push_text(&mut pieces, &toks[i].text);
+            last_emitted = i + 1;
+            k += 1;
+            continue;
+        };
+        // Collect a dotted chain w (. w)*
+        let mut parts = vec![Ident { value: first.value.clone(), quoted: first.quote_style.is_some() }];
+        let mut end_k = k;
+        while end_k + 2 < sig.len() + 0
+            && matches!(toks[sig[end_k + 1]].token, Token::Period)
+            && matches!(toks[sig[end_k + 2]].token, Token::Word(_))
+            && sig[end_k + 1] == sig[end_k] + 1
+            && sig[end_k + 2] == sig[end_k + 1] + 1
+        {
+            if let Token::Word(w) = &toks[sig[end_k + 2]].token {
+                parts.push(Ident { value: w.value.clone(), quoted: w.quote_style.is_some() });
+            }
+            end_k += 2;
+        }
+        let text: String = toks[i..=sig[end_k]].iter().map(|t| t.text.as_str()).collect();
+        let prev = if k > 0 { Some(&toks[sig[k - 1]].token) } else { None };
+        let next = sig.get(end_k + 1).map(|&j| &toks[j].token);
+        let is_reserved = parts.len() == 1
+            && first.quote_style.is_none()
+            && RESERVED.contains(&first.value.to_lowercase().as_str());
+        let not_a_reference = is_reserved
+            || matches!(next, Some(Token::LParen) | Some(Token::Assignment) | Some(Token::RArrow) | Some(Token::Arrow))
+            || matches!(next, Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("from"))
+            || matches!(prev, Some(Token::DoubleColon) | Some(Token::Period) | Some(Token::Number(..)) | Some(Token::SingleQuotedString(_)))
+            || matches!(prev, Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("as"));
+        if not_a_reference {
+            push_text(&mut pieces, &text);
+        } else {
+            pieces.push(Piece::Name { parts, text });
+        }
+        last_emitted = sig[end_k] + 1;
+        k = end_k + 1;
+    }
+    Ok(pieces)
+}
+
+/// Checks that `sql` is one self-contained expression fragment: no statement terminator and
+/// balanced parentheses/brackets, so that it cannot close the surrounding query or open another.
+pub fn check_single_expression(sql: &str, what: &str) -> Result<()> {
+    let toks = tokenize(sql)?;
+    let mut depth: i64 = 0;
+    let mut significant = 0;
+    for t in &toks {
+        match t.token {
+            Token::Whitespace(Whitespace::Space | Whitespace::Newline | Whitespace::Tab) => continue,
+            Token::Whitespace(_) => continue,
+            Token::SemiColon => {
+                return Err(Error::parser(format!("{what} must be a single expression, found ';'")));
+            }
+            Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+            Token::RParen | Token::RBracket | Token::RBrace => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err(Error::parser(format!("{what} has an unmatched '{}'", t.text)));
+                }
+            }
+            _ => {}
+        }
+        significant += 1;
+    }
+    if depth != 0 {
+        return Err(Error::parser(format!("{what} has an unclosed parenthesis")));
+    }
+    if significant == 0 {
+        return Err(Error::parser(format!("{what} is empty")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(sql: &str) -> Vec<String> {
+        scan_expression(sql)
+            .unwrap()
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Name { text, .. } => Some(text),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn roundtrip(sql: &str) -> String {
+        scan_expression(sql)
+            .unwrap()
+            .into_iter()
+            .map(|p| match p {
+                Piece::Text(t) => t,
+                Piece::Name { text, .. } => text,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_literal("it's"), "'it''s'");
+    }
+
+    #[test]
+    fn finds_references_not_functions_or_types() {
+        assert_eq!(names("sum(o.amount) FILTER (WHERE status = 'x')"), vec!["o.amount", "status"]);
+        assert_eq!(names("x::DATE + CAST(y AS integer)"), vec!["x", "y"]);
+        assert_eq!(names("date_trunc('month', o.\"Ordered At\")"), vec!["o.\"Ordered At\""]);
+        assert_eq!(names("extract(year FROM d) + INTERVAL 1 day"), vec!["d"]);
+        assert_eq!(names("list_transform(l, x -> x + 1)"), vec!["l", "x"]);
+        assert_eq!(names("CASE WHEN a IS NULL THEN 0 ELSE b END"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn strings_and_comments_are_not_scanned() {
+        assert_eq!(names("'a.b' || $$c.d$$ || e"), vec!["e"]);
+        assert_eq!(roundtrip("a -- comment\n+ b"), "a + b");
+        assert_eq!(roundtrip("'it''s' || x"), "'it''s' || x");
+        assert_eq!(roundtrip("a/*x*/+b"), "a +b");
+    }
+
+    #[test]
+    fn qualified_names() {
+        let p = parse_qualified_name("db . \"My Schema\".v").unwrap();
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[1].value, "My Schema");
+        assert!(p[1].quoted);
+        assert!(parse_qualified_name("a..b").is_err());
+        assert!(parse_qualified_name("a; drop").is_err());
+        assert!(parse_qualified_name("").is_err());
+    }
+
+    #[test]
+    fn single_expression_rejects_injection() {
+        assert!(check_single_expression("a = 1", "where_clause").is_ok());
+        assert!(check_single_expression("a = 1; DROP TABLE t", "w").is_err());
+        assert!(check_single_expression("a = 1) OR (1=1", "w").is_err());
+        assert!(check_single_expression("(a = 1", "w").is_err());
+        assert!(check_single_expression("  ", "w").is_err());
+        assert!(check_single_expression("a = ';'", "w").is_ok());
+    }
+}
