@@ -1,0 +1,130 @@
+#include "definition_store.hpp"
+
+#include "duckdb/catalog/catalog.hpp"
+#include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
+#include "duckdb/catalog/catalog_search_path.hpp"
+#include "duckdb/main/attached_database.hpp"
+#include "duckdb/main/client_data.hpp"
+#include "duckdb/main/database_manager.hpp"
+#include "duckdb/storage/data_table.hpp"
+#include "duckdb/storage/table/scan_state.hpp"
+#include "duckdb/transaction/duck_transaction.hpp"
+
+namespace duckdb {
+
+static constexpr const char *STORE_SCHEMA = "semantic_layer";
+static constexpr const char *STORE_TABLE = "_definitions";
+
+static optional_ptr<AttachedDatabase> FindDatabase(ClientContext &context, const string &name) {
+	return DatabaseManager::Get(context).GetDatabase(context, name);
+}
+
+static bool HasSchema(ClientContext &context, const string &catalog, const string &schema) {
+	auto &cat = Catalog::GetCatalog(context, catalog);
+	return cat.GetSchema(context, EntryLookupInfo(CatalogType::SCHEMA_ENTRY, schema), OnEntryNotFound::RETURN_NULL) !=
+	       nullptr;
+}
+
+ViewTarget ResolveViewTarget(ClientContext &context, const string &name) {
+	auto parts = CallRust([&] { return rs::parse_view_name(ToStr(name)); });
+	auto &search_path = *ClientData::Get(context).catalog_search_path;
+	auto default_catalog = search_path.GetDefault().catalog;
+	if (default_catalog.empty() || default_catalog == INVALID_CATALOG) {
+		default_catalog = DatabaseManager::GetDefaultDatabase(context);
+	}
+	ViewTarget target;
+	if (parts.size() == 1) {
+		target.catalog = default_catalog;
+		target.schema = search_path.GetDefaultSchema(context, default_catalog);
+		target.name = ToString(parts[0]);
+	} else if (parts.size() == 2) {
+		// `x.name`: a schema of the default database if there is one, else a database.
+		auto first = ToString(parts[0]);
+		if (HasSchema(context, default_catalog, first)) {
+			target.catalog = default_catalog;
+			target.schema = first;
+		} else if (FindDatabase(context, first)) {
+			target.catalog = first;
+			target.schema = search_path.GetDefaultSchema(context, first);
+		} else {
+			throw CatalogException("Semantic view %s: no schema or database named \"%s\"", name, first);
+		}
+		target.name = ToString(parts[1]);
+	} else {
+		target.catalog = ToString(parts[0]);
+		target.schema = ToString(parts[1]);
+		target.name = ToString(parts[2]);
+	}
+	auto db = FindDatabase(context, target.catalog);
+	if (!db) {
+		throw CatalogException("Semantic view %s: database \"%s\" does not exist", name, target.catalog);
+	}
+	target.catalog = db->GetName();
+	auto schema =
+	    db->GetCatalog().GetSchema(context, EntryLookupInfo(CatalogType::SCHEMA_ENTRY, target.schema), OnEntryNotFound::RETURN_NULL);
+	if (!schema) {
+		throw CatalogException("Semantic view %s: schema \"%s\" does not exist in database \"%s\"", name, target.schema,
+		                       target.catalog);
+	}
+	target.schema = schema->name;
+	return target;
+}
+
+DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog) {
+	DefinitionStore store;
+	auto db = FindDatabase(context, catalog);
+	if (!db || !db->GetCatalog().IsDuckCatalog()) {
+		return store;
+	}
+	auto entry =
+	    Catalog::GetEntry<TableCatalogEntry>(context, catalog, STORE_SCHEMA, STORE_TABLE, OnEntryNotFound::RETURN_NULL);
+	if (!entry) {
+		return store;
+	}
+	store.exists = true;
+	// Scan through storage in the caller's transaction: sees its own uncommitted definitions.
+	auto &table = entry->GetStorage();
+	auto &transaction = DuckTransaction::Get(context, entry->ParentCatalog());
+	vector<StorageIndex> columns {StorageIndex(1), StorageIndex(2), StorageIndex(3), StorageIndex(4), StorageIndex(5)};
+	vector<LogicalType> types {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
+	                           LogicalType::TIMESTAMP_TZ};
+	TableScanState state;
+	table.InitializeScan(context, transaction, state, columns);
+	DataChunk chunk;
+	chunk.Initialize(Allocator::Get(context), types);
+	while (true) {
+		chunk.Reset();
+		table.Scan(transaction, chunk, state);
+		if (chunk.size() == 0) {
+			break;
+		}
+		for (idx_t row = 0; row < chunk.size(); row++) {
+			StoredViewRow r;
+			r.schema_name = chunk.GetValue(0, row).ToString();
+			r.view_name = chunk.GetValue(1, row).ToString();
+			r.definition = chunk.GetValue(2, row).ToString();
+			r.comment = chunk.GetValue(3, row);
+			r.created = chunk.GetValue(4, row);
+			store.rows.push_back(std::move(r));
+		}
+	}
+	return store;
+}
+
+rust::Vec<rs::StoredView> DefinitionStore::ToRust() const {
+	rust::Vec<rs::StoredView> out;
+	for (auto &row : rows) {
+		out.push_back(rs::StoredView {row.schema_name, row.view_name, row.definition});
+	}
+	return out;
+}
+
+const StoredViewRow &DefinitionStore::Find(const ViewTarget &target) const {
+	auto views = ToRust();
+	auto index = CallRust([&] {
+		return rs::find_view(ToStr(target.catalog), ToStr(target.schema), ToStr(target.name), views);
+	});
+	return rows[index];
+}
+
+} // namespace duckdb

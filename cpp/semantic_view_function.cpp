@@ -1,0 +1,94 @@
+// semantic_view(name, dimensions := [...], metrics := [...], facts := [...], where_clause := '...')
+// expands at bind time to a SELECT planned inline with the caller's query (bind_replace), and
+// explain_semantic_view(...) returns that SELECT as text.
+
+#include "definition_store.hpp"
+#include "rows_function.hpp"
+#include "semantic_views_functions.hpp"
+
+#include "duckdb/main/extension/extension_loader.hpp"
+#include "duckdb/parser/parser.hpp"
+#include "duckdb/parser/statement/select_statement.hpp"
+#include "duckdb/parser/tableref/subqueryref.hpp"
+#include "duckdb/planner/binder.hpp"
+
+namespace duckdb {
+
+static rust::Vec<rust::String> NameList(const named_parameter_map_t &parameters, const string &key) {
+	rust::Vec<rust::String> out;
+	auto entry = parameters.find(key);
+	if (entry == parameters.end() || entry->second.IsNull()) {
+		return out;
+	}
+	for (auto &child : ListValue::GetChildren(entry->second)) {
+		if (child.IsNull()) {
+			throw BinderException("semantic_view: %s must not contain NULL", key);
+		}
+		out.push_back(StringValue::Get(child));
+	}
+	return out;
+}
+
+//! Reads the view named by the first argument and expands the request to SQL.
+static string ExpandRequest(ClientContext &context, TableFunctionBindInput &input, const string &function) {
+	auto name = StringArgument(input.inputs[0], function, "name");
+	rs::ExpandRequest request;
+	request.dimensions = NameList(input.named_parameters, "dimensions");
+	request.metrics = NameList(input.named_parameters, "metrics");
+	request.facts = NameList(input.named_parameters, "facts");
+	auto where = input.named_parameters.find("where_clause");
+	request.has_where = where != input.named_parameters.end() && !where->second.IsNull();
+	if (request.has_where) {
+		request.where_clause = StringValue::Get(where->second);
+	}
+	auto target = ResolveViewTarget(context, name);
+	auto store = ReadDefinitionStore(context, target.catalog);
+	auto &row = store.Find(target);
+	return ToString(CallRust([&] {
+		return rs::expand(ToStr(target.name), ToStr(row.definition), ToStr(target.catalog), request);
+	}));
+}
+
+static unique_ptr<TableRef> SemanticViewBind(ClientContext &context, TableFunctionBindInput &input) {
+	auto sql = ExpandRequest(context, input, "semantic_view");
+	// Definitions are data, not catalog entries: prepared statements must re-expand.
+	if (input.binder) {
+		input.binder->SetAlwaysRequireRebind();
+	}
+	Parser parser(context.GetParserOptions());
+	parser.ParseQuery(sql);
+	if (parser.statements.size() != 1 || parser.statements[0]->type != StatementType::SELECT_STATEMENT) {
+		throw InvalidInputException("semantic_view: expansion did not produce a single SELECT");
+	}
+	auto select = unique_ptr_cast<SQLStatement, SelectStatement>(std::move(parser.statements[0]));
+	return make_uniq<SubqueryRef>(std::move(select));
+}
+
+static unique_ptr<FunctionData> ExplainBind(ClientContext &context, TableFunctionBindInput &input,
+                                            vector<LogicalType> &return_types, vector<string> &names) {
+	auto data = make_uniq<RowsData>();
+	data->rows.push_back({Value(ExpandRequest(context, input, "explain_semantic_view"))});
+	return_types.push_back(LogicalType::VARCHAR);
+	names.push_back("sql");
+	return std::move(data);
+}
+
+static void AddRequestParameters(TableFunction &function) {
+	function.named_parameters["dimensions"] = LogicalType::LIST(LogicalType::VARCHAR);
+	function.named_parameters["metrics"] = LogicalType::LIST(LogicalType::VARCHAR);
+	function.named_parameters["facts"] = LogicalType::LIST(LogicalType::VARCHAR);
+	function.named_parameters["where_clause"] = LogicalType::VARCHAR;
+}
+
+void RegisterSemanticViewFunctions(ExtensionLoader &loader) {
+	TableFunction semantic_view("semantic_view", {LogicalType::VARCHAR}, nullptr, nullptr);
+	semantic_view.bind_replace = SemanticViewBind;
+	AddRequestParameters(semantic_view);
+	loader.RegisterFunction(semantic_view);
+
+	TableFunction explain("explain_semantic_view", {LogicalType::VARCHAR}, EmitRows, ExplainBind, InitRows);
+	AddRequestParameters(explain);
+	loader.RegisterFunction(explain);
+}
+
+} // namespace duckdb

@@ -1,3 +1,13 @@
+//! The core of the `semantic_views` DuckDB extension: definition parsing, validation, planning
+//! and SQL generation. No DuckDB dependency: the C++ glue calls in through `bridge`.
+
+pub mod api;
+mod bridge;
 pub mod error;
 pub mod model;
+pub mod parse;
+pub mod plan;
+pub mod render;
 pub mod sql;
+pub mod store;
+pub mod view;

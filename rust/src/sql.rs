@@ -132,7 +132,7 @@ pub fn scan_expression(sql: &str) -> Result<Vec<Piece>> {
     let toks = tokenize(sql)?;
     let sig: Vec<usize> = (0..toks.len()).filter(|&i| !toks[i].is_trivia()).collect();
     let mut pieces: Vec<Piece> = Vec::new();
-    let mut push_text = |pieces: &mut Vec<Piece>, s: &str| match pieces.last_mut() {
+    let push_text = |pieces: &mut Vec<Piece>, s: &str| match pieces.last_mut() {
         Some(Piece::Text(t)) => t.push_str(s),
         _ => pieces.push(Piece::Text(s.to_string())),
     };

@@ -1,0 +1,40 @@
+#pragma once
+// Where semantic views live: resolving `[db.][schema.]name` and reading the per-database
+// store table `semantic_layer._definitions` inside the caller's transaction.
+
+#include "duckdb.hpp"
+#include "rust_call.hpp"
+
+namespace duckdb {
+
+struct ViewTarget {
+	string catalog;
+	string schema;
+	string name;
+};
+
+struct StoredViewRow {
+	string schema_name;
+	string view_name;
+	string definition;
+	Value comment;
+	Value created;
+};
+
+struct DefinitionStore {
+	//! Whether the store table exists in the catalog (it is created by the first define).
+	bool exists = false;
+	vector<StoredViewRow> rows;
+
+	rust::Vec<rs::StoredView> ToRust() const;
+	//! The stored row of a view; a Catalog Error with suggestions when missing.
+	const StoredViewRow &Find(const ViewTarget &target) const;
+};
+
+//! Resolves a user-written view name against the caller's default database and schema.
+ViewTarget ResolveViewTarget(ClientContext &context, const string &name);
+
+//! Reads every stored view of a database (no store table: none).
+DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog);
+
+} // namespace duckdb

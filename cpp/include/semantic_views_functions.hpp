@@ -1,0 +1,17 @@
+#pragma once
+// Registration of each group of functions (one file per DuckDB touch point).
+
+#include "duckdb.hpp"
+
+namespace duckdb {
+
+class ExtensionLoader;
+
+void RegisterDefinePragmas(ExtensionLoader &loader);
+void RegisterSemanticViewFunctions(ExtensionLoader &loader);
+void RegisterCatalogFunctions(ExtensionLoader &loader);
+
+//! A string argument that must not be NULL.
+string StringArgument(const Value &value, const string &function, const string &argument);
+
+} // namespace duckdb

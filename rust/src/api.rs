@@ -1,0 +1,194 @@
+//! The operations the C++ glue calls, in plain Rust types (the cxx bridge wraps them).
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::model::MemberKind;
+use crate::parse::definition_json;
+use crate::plan::Request;
+use crate::render::Renderer;
+use crate::sql::{parse_qualified_name, quote_ident};
+use crate::store::{self, Stored, StoredName};
+use crate::view::{physical_table, PhysicalTable, View};
+
+/// A view name split into its given parts (1 to 3).
+pub fn parse_view_name(name: &str) -> Result<Vec<String>> {
+    let parts = parse_qualified_name(name)
+        .map_err(|_| Error::parser(format!("invalid semantic view name '{name}': expected [db.][schema.]name")))?;
+    if parts.len() > 3 {
+        return Err(Error::parser(format!("invalid semantic view name '{name}': expected [db.][schema.]name")));
+    }
+    Ok(parts.into_iter().map(|p| p.value).collect())
+}
+
+/// The physical tables a definition names, for the caller to look up in the catalog.
+pub fn definition_tables(json: &str, home_schema: &str) -> Result<Vec<(String, PhysicalTable)>> {
+    let def = definition_json(json)?;
+    def.tables
+        .iter()
+        .map(|t| {
+            let physical = physical_table(&t.table, home_schema).map_err(|e| e.context(format!("table '{}'", t.alias)))?;
+            Ok((t.alias.clone(), physical))
+        })
+        .collect()
+}
+
+/// A probe: SQL that must bind in DuckDB for the definition to be valid, and what it checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub subject: String,
+    pub sql: String,
+}
+
+pub struct Defined {
+    pub sql: String,
+    pub probes: Vec<Probe>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn define(
+    catalog: &str,
+    schema: &str,
+    name: &str,
+    json: &str,
+    columns: BTreeMap<String, Vec<String>>,
+    replace: bool,
+    store_exists: bool,
+    views: &[StoredName],
+) -> Result<Defined> {
+    let context = format!("semantic view '{name}'");
+    let definition = definition_json(json).map_err(|e| e.context(&context))?;
+    let stored = Stored::new(schema, columns, definition);
+    let view = stored.compile().map_err(|e| e.context(&context))?;
+    let probes = probes(&view, catalog).map_err(|e| e.context(&context))?;
+    let exists = store::find(views, catalog, schema, name).is_ok();
+    let sql = store::define_sql(catalog, schema, name, &stored, replace, exists, store_exists)?;
+    Ok(Defined { sql, probes })
+}
+
+/// One probe per relationship and member. Fact and dimension probes group by the expression
+/// (DuckDB refuses aggregates there); table-level metric probes use `GROUP BY ()` (DuckDB
+/// refuses bare columns there, so the expression must aggregate).
+pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
+    let r = Renderer { view, home_catalog: catalog };
+    let mut out = Vec::new();
+    for (i, rel) in view.relationships.iter().enumerate() {
+        let source = crate::plan::Source { anchor: rel.from, joins: vec![i] };
+        out.push(Probe { subject: format!("relationship '{}'", rel.name), sql: format!("SELECT 1 FROM {}", r.from_clause(&source)) });
+    }
+    for (id, m) in view.all_members() {
+        let subject = format!("{} '{}'", id.kind.noun(), view.qualified_name(id));
+        let sql = match (id.kind, m.table) {
+            (MemberKind::Metric, None) => {
+                let plan = view.plan_members(vec![], vec![id.index], vec![], None).map_err(|e| e.context(&subject))?;
+                r.render(&plan)
+            }
+            (kind, Some(table)) => {
+                let source = view
+                    .join_tree(table, &view.tables_of(id), &m.using)
+                    .map_err(|_| Error::binder(format!("{subject} reads tables that its table '{}' does not reach through many-to-one relationships", view.tables[table].alias)))?;
+                let from = r.from_clause(&source);
+                if kind == MemberKind::Metric {
+                    format!("SELECT {} FROM {from} GROUP BY ()", r.member_expr(id))
+                } else {
+                    format!("SELECT 1 FROM {from} GROUP BY {}", r.member_expr(id))
+                }
+            }
+            (_, None) => return Err(Error::internal(format!("{subject} has no table"))),
+        };
+        out.push(Probe { subject, sql });
+    }
+    Ok(out)
+}
+
+/// The SELECT a request expands to. `home_catalog` is the current name of the database that
+/// holds the definition.
+pub fn expand(name: &str, definition: &str, home_catalog: &str, request: Request) -> Result<String> {
+    let stored = Stored::parse(definition)?;
+    let view = stored.compile().map_err(|e| e.context(format!("semantic view '{name}'")))?;
+    let plan = view.plan(&request).map_err(|e| e.context(format!("semantic view '{name}'")))?;
+    Ok(Renderer { view: &view, home_catalog }.render(&plan))
+}
+
+/// One row of `describe_semantic_view`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DescribeRow {
+    pub kind: String,
+    pub name: String,
+    pub table: Option<String>,
+    pub expression: String,
+    pub comment: Option<String>,
+    pub synonyms: Vec<String>,
+    pub private: bool,
+}
+
+pub fn describe(definition: &str) -> Result<Vec<DescribeRow>> {
+    let stored = Stored::parse(definition)?;
+    let view = stored.compile()?;
+    let mut rows = Vec::new();
+    for (t, def) in view.tables.iter().zip(&view.definition.tables) {
+        let p = &t.physical;
+        let physical = match &p.catalog {
+            Some(c) => format!("{}.{}.{}", quote_ident(c), quote_ident(&p.schema), quote_ident(&p.name)),
+            None => format!("{}.{}", quote_ident(&p.schema), quote_ident(&p.name)),
+        };
+        rows.push(DescribeRow {
+            kind: "table".into(),
+            name: t.alias.clone(),
+            table: None,
+            expression: physical,
+            comment: def.comment.clone(),
+            synonyms: def.synonyms.clone(),
+            private: false,
+        });
+    }
+    for r in &view.relationships {
+        rows.push(DescribeRow {
+            kind: "relationship".into(),
+            name: r.name.clone(),
+            table: Some(view.tables[r.from].alias.clone()),
+            expression: format!(
+                "{}({}) REFERENCES {}({})",
+                view.tables[r.from].alias,
+                r.from_columns.join(", "),
+                view.tables[r.to].alias,
+                r.to_columns.join(", ")
+            ),
+            comment: None,
+            synonyms: vec![],
+            private: false,
+        });
+    }
+    for (id, m) in view.all_members() {
+        let kind = match (id.kind, m.table) {
+            (MemberKind::Metric, None) => "derived_metric".to_string(),
+            (k, _) => k.noun().to_string(),
+        };
+        let mut expression = m.def.expr.clone();
+        if !m.def.using.is_empty() {
+            expression = format!("{expression} USING ({})", m.def.using.join(", "));
+        }
+        rows.push(DescribeRow {
+            kind,
+            name: m.name.clone(),
+            table: m.table.map(|t| view.tables[t].alias.clone()),
+            expression,
+            comment: m.def.comment.clone(),
+            synonyms: m.def.synonyms.clone(),
+            private: m.private,
+        });
+    }
+    Ok(rows)
+}
+
+/// Public dimensions that can be combined with a metric.
+pub fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<String>> {
+    let stored = Stored::parse(definition)?;
+    let view = stored.compile()?;
+    let request = Request { metrics: vec![metric.to_string()], ..Default::default() };
+    let plan = view.plan(&request)?;
+    let crate::plan::Plan::Aggregate { metrics, .. } = plan else {
+        return Err(Error::internal("metric request did not plan as an aggregate"));
+    };
+    Ok(view.dimensions_for_metric(metrics[0]))
+}

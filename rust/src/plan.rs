@@ -1,0 +1,393 @@
+//! Turns a request (dimensions, metrics, facts, where clause) into a typed plan: which members,
+//! which grains, which joins. All semantic decisions — fan traps, join paths, role-playing,
+//! per-grain aggregation — are made here; `render` only prints.
+
+use std::collections::BTreeSet;
+
+use crate::error::{did_you_mean, name_list, Error, Result};
+use crate::model::MemberKind;
+use crate::sql::check_single_expression;
+use crate::view::{eq_ci, MemberId, Part, View};
+
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub dimensions: Vec<String>,
+    pub metrics: Vec<String>,
+    pub facts: Vec<String>,
+    pub where_clause: Option<String>,
+}
+
+/// One SELECT over base tables: an anchor table and the many-to-one joins from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub anchor: usize,
+    /// Relationship indexes in join order (each joins its `to` table).
+    pub joins: Vec<usize>,
+}
+
+/// Table-level metrics aggregated together at one grain over one join tree.
+#[derive(Debug, Clone)]
+pub struct Grain {
+    pub source: Source,
+    pub metrics: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Plan {
+    /// Row-level facts (and dimensions), no aggregation.
+    Rows { columns: Vec<MemberId>, source: Source, filter: Option<Vec<Part>> },
+    /// Distinct dimension combinations of the dimensions' own tables.
+    Distinct { dimensions: Vec<MemberId>, source: Source, filter: Option<Vec<Part>> },
+    /// Metrics, each aggregated at its own grain, combined on the dimensions.
+    Aggregate { dimensions: Vec<MemberId>, metrics: Vec<usize>, grains: Vec<Grain>, filter: Option<Vec<Part>> },
+}
+
+impl View {
+    pub fn plan(&self, request: &Request) -> Result<Plan> {
+        let dimensions = self.request_members(&request.dimensions, MemberKind::Dimension)?;
+        let metrics: Vec<usize> =
+            self.request_members(&request.metrics, MemberKind::Metric)?.into_iter().map(|id| id.index).collect();
+        let facts = self.request_members(&request.facts, MemberKind::Fact)?;
+        let filter = match &request.where_clause {
+            Some(w) => Some(self.where_parts(w)?),
+            None => None,
+        };
+        self.plan_members(dimensions, metrics, facts, filter)
+    }
+
+    /// Plans already-resolved members (also used for define-time probes of private members).
+    pub fn plan_members(
+        &self,
+        dimensions: Vec<MemberId>,
+        metrics: Vec<usize>,
+        facts: Vec<MemberId>,
+        filter: Option<Vec<Part>>,
+    ) -> Result<Plan> {
+        if dimensions.is_empty() && metrics.is_empty() && facts.is_empty() {
+            return Err(Error::binder("empty request: name at least one dimension, metric or fact"));
+        }
+        if !facts.is_empty() && !metrics.is_empty() {
+            return Err(Error::binder("facts and metrics cannot be requested together: facts are row-level, metrics aggregate"));
+        }
+        let mut filter_tables = BTreeSet::new();
+        if let Some(f) = &filter {
+            self.tables_of_parts(f, &mut filter_tables);
+        }
+
+        if !facts.is_empty() || metrics.is_empty() {
+            let columns: Vec<MemberId> = dimensions.iter().chain(facts.iter()).copied().collect();
+            let mut needed = filter_tables.clone();
+            for id in &columns {
+                needed.extend(self.tables_of(*id));
+            }
+            let source = self.row_source(&columns, &needed)?;
+            return Ok(if facts.is_empty() {
+                Plan::Distinct { dimensions, source, filter }
+            } else {
+                Plan::Rows { columns, source, filter }
+            });
+        }
+
+        let mut base = Vec::new();
+        for &m in &metrics {
+            self.base_metrics(m, &mut base);
+        }
+        let mut grains: Vec<Grain> = Vec::new();
+        for m in base {
+            let source = self.metric_source(m, &dimensions, &filter_tables)?;
+            match grains.iter_mut().find(|g| g.source == source) {
+                Some(g) => g.metrics.push(m),
+                None => grains.push(Grain { source, metrics: vec![m] }),
+            }
+        }
+        Ok(Plan::Aggregate { dimensions, metrics, grains, filter })
+    }
+
+    /// Resolves requested names of one kind: `name`, `alias.name` or `alias.*`.
+    fn request_members(&self, names: &[String], kind: MemberKind) -> Result<Vec<MemberId>> {
+        let mut out: Vec<MemberId> = Vec::new();
+        for raw in names {
+            let ids = self.request_member(raw.trim(), kind)?;
+            for id in ids {
+                if out.contains(&id) {
+                    return Err(Error::binder(format!("{} '{}' is requested twice", kind.noun(), self.qualified_name(id))));
+                }
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    fn request_member(&self, raw: &str, kind: MemberKind) -> Result<Vec<MemberId>> {
+        let ids = |pred: &dyn Fn(&crate::view::Member) -> bool| -> Vec<MemberId> {
+            self.members(kind)
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| pred(m))
+                .map(|(index, _)| MemberId { kind, index })
+                .collect()
+        };
+        if let Some(alias) = raw.strip_suffix(".*") {
+            let alias = crate::view::parse_single_ident(alias, "table alias")?;
+            let t = self.table_index(&alias).ok_or_else(|| Error::binder(format!("unknown table alias '{alias}' in '{raw}'")))?;
+            let found = ids(&|m| m.table == Some(t) && !m.private);
+            if found.is_empty() {
+                return Err(Error::binder(format!("table '{alias}' has no public {}", kind.plural())));
+            }
+            return Ok(found);
+        }
+        let parts = crate::sql::parse_qualified_name(raw)
+            .map_err(|_| Error::binder(format!("invalid {} name '{raw}'", kind.noun())))?;
+        let found = match parts.as_slice() {
+            [name] => ids(&|m| eq_ci(&m.name, &name.value)),
+            [alias, name] => match self.table_index(&alias.value) {
+                Some(t) => ids(&|m| m.table == Some(t) && eq_ci(&m.name, &name.value)),
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        match found.as_slice() {
+            [id] => {
+                if self.member(*id).private {
+                    return Err(Error::binder(format!(
+                        "{} '{}' is private and cannot be requested",
+                        kind.noun(),
+                        self.qualified_name(*id)
+                    )));
+                }
+                Ok(vec![*id])
+            }
+            [] => Err(self.unknown_member(raw, kind)),
+            many => Err(Error::binder(format!(
+                "{} '{raw}' is ambiguous: {}; qualify it with its table alias",
+                kind.noun(),
+                name_list(&many.iter().map(|id| self.qualified_name(*id)).collect::<Vec<_>>())
+            ))),
+        }
+    }
+
+    fn unknown_member(&self, raw: &str, kind: MemberKind) -> Error {
+        let public: Vec<String> = self
+            .members(kind)
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| !m.private)
+            .map(|(index, _)| self.qualified_name(MemberId { kind, index }))
+            .collect();
+        let bare = raw.rsplit('.').next().unwrap_or(raw);
+        let mut msg = format!("{} '{raw}' not found", kind.noun());
+        let other = self
+            .all_members()
+            .find(|(id, m)| id.kind != kind && (eq_ci(&m.name, bare) || eq_ci(&self.qualified_name(*id), raw)));
+        if let Some((id, _)) = other {
+            msg.push_str(&format!(" ('{}' is a {})", self.qualified_name(id), id.kind.noun()));
+        } else if let Some(s) = did_you_mean(raw, public.iter().map(|s| s.as_str())) {
+            msg.push_str(&format!(". Did you mean '{s}'?"));
+        }
+        msg.push_str(&format!(". Available {}: {}", kind.plural(), name_list(&public)));
+        Error::binder(msg)
+    }
+
+    fn where_parts(&self, text: &str) -> Result<Vec<Part>> {
+        check_single_expression(text, "where_clause")?;
+        // Metrics are refused by name resolution: they do not exist before aggregation.
+        self.resolve(text, None, None).map_err(|e| e.context("where_clause"))
+    }
+
+    /// The source for row-level and distinct requests: anchored at the finest needed table.
+    fn row_source(&self, columns: &[MemberId], needed: &BTreeSet<usize>) -> Result<Source> {
+        let anchors: Vec<usize> = needed
+            .iter()
+            .copied()
+            .filter(|&a| needed.iter().all(|&t| t == a || !self.paths(a, t).is_empty()))
+            .collect();
+        let Some(&anchor) = anchors.first() else {
+            let names: Vec<String> = columns.iter().map(|id| self.qualified_name(*id)).collect();
+            let tables: Vec<&str> = needed.iter().map(|&t| self.tables[t].alias.as_str()).collect();
+            return Err(Error::binder(format!(
+                "{} come from tables {} that no single table among them reaches through many-to-one \
+                 relationships; request a metric to combine them",
+                name_list(&names),
+                name_list(&tables)
+            )));
+        };
+        self.join_tree(anchor, needed, &[]).map_err(|e| e.into_error(self, anchor))
+    }
+
+    /// The source of a table-level metric for the request's dimensions and filter, with
+    /// fan-trap checks naming the offending dimension.
+    fn metric_source(&self, metric: usize, dimensions: &[MemberId], filter_tables: &BTreeSet<usize>) -> Result<Source> {
+        let m = &self.metrics[metric];
+        let grain = m.table.expect("base metrics are table-level");
+        let id = MemberId { kind: MemberKind::Metric, index: metric };
+        let mut needed = self.tables_of(id);
+        if let Err(e) = self.join_tree(grain, &needed, &m.using) {
+            return Err(e.into_error(self, grain).context(format!("metric '{}'", self.qualified_name(id))));
+        }
+        for d in dimensions {
+            let tables = self.tables_of(*d);
+            if let Err(e) = self.join_tree(grain, &tables, &m.using) {
+                return Err(self.grain_error(id, &format!("dimension '{}'", self.qualified_name(*d)), e));
+            }
+            needed.extend(tables);
+        }
+        if let Err(e) = self.join_tree(grain, filter_tables, &m.using) {
+            return Err(self.grain_error(id, "the where_clause", e));
+        }
+        needed.extend(filter_tables.iter().copied());
+        self.join_tree(grain, &needed, &m.using)
+            .map_err(|e| e.into_error(self, grain).context(format!("metric '{}'", self.qualified_name(id))))
+    }
+
+    fn grain_error(&self, metric: MemberId, what: &str, e: RouteError) -> Error {
+        let grain = self.member(metric).table.expect("table-level metric");
+        match e {
+            RouteError::Unreachable(target) => {
+                let fan = self
+                    .fan_out_relationship(grain, target)
+                    .map(|r| {
+                        let rel = &self.relationships[r];
+                        format!(
+                            " relationship '{}' ({} -> {}) would fan out: one row of '{}' matches many rows of '{}' (fan trap).",
+                            rel.name, self.tables[rel.from].alias, self.tables[rel.to].alias, self.tables[rel.to].alias, self.tables[rel.from].alias
+                        )
+                    })
+                    .unwrap_or_default();
+                let valid = self.dimensions_for_metric(metric.index);
+                Error::binder(format!(
+                    "metric '{}' (grain: table '{}') cannot be grouped or filtered by {what} of table '{}':{fan} \
+                     Dimensions valid for '{}': {}",
+                    self.qualified_name(metric),
+                    self.tables[grain].alias,
+                    self.tables[target].alias,
+                    self.qualified_name(metric),
+                    name_list(&valid)
+                ))
+            }
+            other => other.into_error(self, grain).context(format!("metric '{}' with {what}", self.qualified_name(metric))),
+        }
+    }
+
+    /// Public dimensions whose tables a metric reaches without fanning out.
+    pub fn dimensions_for_metric(&self, metric: usize) -> Vec<String> {
+        let mut bases = Vec::new();
+        self.base_metrics(metric, &mut bases);
+        self.dimensions
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !d.private)
+            .filter(|(index, _)| {
+                let tables = self.tables_of(MemberId { kind: MemberKind::Dimension, index: *index });
+                bases.iter().all(|&b| {
+                    let m = &self.metrics[b];
+                    self.join_tree(m.table.unwrap_or(0), &tables, &m.using).is_ok()
+                })
+            })
+            .map(|(index, _)| self.qualified_name(MemberId { kind: MemberKind::Dimension, index }))
+            .collect()
+    }
+
+    /// Joins from `anchor` that reach every table in `needed` along many-to-one paths. Where
+    /// several paths exist (role-playing), `using` picks one.
+    pub fn join_tree(&self, anchor: usize, needed: &BTreeSet<usize>, using: &[usize]) -> std::result::Result<Source, RouteError> {
+        let mut joins: Vec<usize> = Vec::new();
+        let mut joined_by: Vec<Option<usize>> = vec![None; self.tables.len()];
+        for &target in needed {
+            if target == anchor {
+                continue;
+            }
+            let path = self.route(anchor, target, using)?;
+            for r in path {
+                let to = self.relationships[r].to;
+                match joined_by[to] {
+                    Some(existing) if existing != r => return Err(RouteError::Conflict(to, vec![existing, r])),
+                    Some(_) => {}
+                    None => {
+                        joined_by[to] = Some(r);
+                        joins.push(r);
+                    }
+                }
+            }
+        }
+        Ok(Source { anchor, joins })
+    }
+
+    fn route(&self, from: usize, to: usize, using: &[usize]) -> std::result::Result<Vec<usize>, RouteError> {
+        let paths = self.paths(from, to);
+        if paths.len() <= 1 {
+            return paths.into_iter().next().ok_or(RouteError::Unreachable(to));
+        }
+        let chosen: Vec<&Vec<usize>> = paths.iter().filter(|p| p.iter().any(|r| using.contains(r))).collect();
+        if chosen.len() == 1 {
+            return Ok(chosen[0].clone());
+        }
+        // Name the relationships that distinguish the candidate paths.
+        let mut distinct: Vec<usize> = Vec::new();
+        for p in &paths {
+            for &r in p {
+                if !paths.iter().all(|q| q.contains(&r)) && !distinct.contains(&r) {
+                    distinct.push(r);
+                }
+            }
+        }
+        Err(RouteError::Ambiguous(to, distinct))
+    }
+
+    /// The relationship that, walked from its `to` side, would multiply rows of `from`'s grain
+    /// on the way to `target`.
+    fn fan_out_relationship(&self, from: usize, target: usize) -> Option<usize> {
+        // Breadth-first over the undirected graph, remembering the first reversed edge.
+        let mut seen = vec![false; self.tables.len()];
+        let mut queue = std::collections::VecDeque::from([(from, None::<usize>)]);
+        seen[from] = true;
+        while let Some((v, fan)) = queue.pop_front() {
+            if v == target {
+                return fan;
+            }
+            for (i, r) in self.relationships.iter().enumerate() {
+                if r.from == v && !seen[r.to] {
+                    seen[r.to] = true;
+                    queue.push_back((r.to, fan));
+                } else if r.to == v && !seen[r.from] {
+                    seen[r.from] = true;
+                    let reversed = if r.one_to_one { fan } else { fan.or(Some(i)) };
+                    queue.push_back((r.from, reversed));
+                }
+            }
+        }
+        None
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteError {
+    Unreachable(usize),
+    Ambiguous(usize, Vec<usize>),
+    Conflict(usize, Vec<usize>),
+}
+
+impl RouteError {
+    fn into_error(self, view: &View, anchor: usize) -> Error {
+        let rels = |rs: &[usize]| name_list(&rs.iter().map(|&r| view.relationships[r].name.clone()).collect::<Vec<_>>());
+        let alias = |t: usize| view.tables[t].alias.clone();
+        match self {
+            RouteError::Unreachable(t) => Error::binder(format!(
+                "table '{}' is not reachable from table '{}' through many-to-one relationships",
+                alias(t),
+                alias(anchor)
+            )),
+            RouteError::Ambiguous(t, rs) => Error::binder(format!(
+                "ambiguous join path from table '{}' to table '{}': candidate relationships {}; \
+                 give the metric \"using\" to pick one",
+                alias(anchor),
+                alias(t),
+                rels(&rs)
+            )),
+            RouteError::Conflict(t, rs) => Error::binder(format!(
+                "table '{}' would be joined through two relationships ({}) in one query",
+                alias(t),
+                rels(&rs)
+            )),
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The definition store: one plain table per database, `semantic_layer._definitions`, written
+//! by SQL that the DDL pragmas return (so DuckDB runs it in the caller's transaction) and read
+//! by the C++ glue at bind time. Only builtin types, so a database opens without the extension.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{did_you_mean, Error, Result};
+use crate::model::Definition;
+use crate::sql::{quote_ident, quote_literal};
+use crate::view::{eq_ci, View};
+
+pub const SCHEMA: &str = "semantic_layer";
+pub const TABLE: &str = "_definitions";
+const FORMAT: u32 = 1;
+
+/// What is stored in the `definition` column: the user's definition plus what was resolved at
+/// define time (the view's schema for unqualified tables, each table's columns).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stored {
+    pub format: u32,
+    pub home_schema: String,
+    pub columns: BTreeMap<String, Vec<String>>,
+    pub definition: Definition,
+}
+
+impl Stored {
+    pub fn new(home_schema: &str, columns: BTreeMap<String, Vec<String>>, definition: Definition) -> Self {
+        Stored { format: FORMAT, home_schema: home_schema.to_string(), columns, definition }
+    }
+
+    pub fn parse(text: &str) -> Result<Stored> {
+        let stored: Stored = serde_json::from_str(text)
+            .map_err(|e| Error::internal(format!("stored semantic view definition is unreadable: {e}")))?;
+        if stored.format != FORMAT {
+            return Err(Error::invalid(format!(
+                "stored semantic view uses format {} but this extension reads format {FORMAT}; upgrade the extension",
+                stored.format
+            )));
+        }
+        Ok(stored)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("definitions serialize")
+    }
+
+    pub fn compile(&self) -> Result<View> {
+        View::compile(self.definition.clone(), &self.home_schema, &self.columns)
+    }
+}
+
+/// A view as read from the store.
+#[derive(Debug, Clone)]
+pub struct StoredName<'a> {
+    pub schema: &'a str,
+    pub name: &'a str,
+}
+
+fn key(schema: &str, name: &str) -> String {
+    format!("{}.{}", quote_ident(&schema.to_lowercase()), quote_ident(&name.to_lowercase()))
+}
+
+pub fn table_ref(catalog: &str) -> String {
+    format!("{}.{}.{}", quote_ident(catalog), quote_ident(SCHEMA), quote_ident(TABLE))
+}
+
+/// Finds a view by (case-insensitive) schema and name; the error suggests close names.
+pub fn find(views: &[StoredName], catalog: &str, schema: &str, name: &str) -> Result<usize> {
+    if let Some(i) = views.iter().position(|v| eq_ci(v.schema, schema) && eq_ci(v.name, name)) {
+        return Ok(i);
+    }
+    let names: Vec<&str> = views.iter().filter(|v| eq_ci(v.schema, schema)).map(|v| v.name).collect();
+    let hint = did_you_mean(name, names.iter().copied()).map(|s| format!("\nDid you mean \"{s}\"?")).unwrap_or_default();
+    Err(Error::catalog(format!(
+        "Semantic view with name {name} does not exist in {}.{}!{hint}",
+        quote_ident(catalog),
+        quote_ident(schema)
+    )))
+}
+
+fn create_store(catalog: &str) -> String {
+    format!(
+        "CREATE SCHEMA IF NOT EXISTS {}.{};\nCREATE TABLE IF NOT EXISTS {} (key VARCHAR PRIMARY KEY, schema_name VARCHAR NOT NULL, \
+         view_name VARCHAR NOT NULL, definition VARCHAR NOT NULL, comment VARCHAR, created TIMESTAMP WITH TIME ZONE);\n",
+        quote_ident(catalog),
+        quote_ident(SCHEMA),
+        table_ref(catalog)
+    )
+}
+
+/// SQL that stores a view (creating the store on first use). `exists` tells whether a view of
+/// that name is already stored; creating one then is an error unless `replace`.
+pub fn define_sql(catalog: &str, schema: &str, name: &str, stored: &Stored, replace: bool, exists: bool, store_exists: bool) -> Result<String> {
+    if exists && !replace {
+        return Err(Error::catalog(format!(
+            "Semantic view with name {name} already exists in {}.{}! Use define_or_replace_semantic_view to replace it",
+            quote_ident(catalog),
+            quote_ident(schema)
+        )));
+    }
+    let mut sql = String::new();
+    if !store_exists {
+        sql.push_str(&create_store(catalog));
+    }
+    let k = key(schema, name);
+    if exists {
+        sql.push_str(&format!("DELETE FROM {} WHERE key = {};\n", table_ref(catalog), quote_literal(&k)));
+    }
+    let comment = stored.definition.comment.as_deref().map(quote_literal).unwrap_or_else(|| "NULL".to_string());
+    sql.push_str(&format!(
+        "INSERT INTO {} (key, schema_name, view_name, definition, comment, created) VALUES ({}, {}, {}, {}, {comment}, current_timestamp);",
+        table_ref(catalog),
+        quote_literal(&k),
+        quote_literal(schema),
+        quote_literal(name),
+        quote_literal(&stored.to_json())
+    ));
+    Ok(sql)
+}
+
+/// SQL that removes a view; without `if_exists` a missing view is an error.
+pub fn drop_sql(catalog: &str, schema: &str, name: &str, views: &[StoredName], if_exists: bool) -> Result<String> {
+    match find(views, catalog, schema, name) {
+        Ok(i) => Ok(format!(
+            "DELETE FROM {} WHERE key = {};",
+            table_ref(catalog),
+            quote_literal(&key(views[i].schema, views[i].name))
+        )),
+        // Nothing to do; PRAGMA needs a statement, so return one that changes nothing.
+        Err(_) if if_exists => Ok("SELECT NULL WHERE false;".to_string()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_is_case_insensitive_and_suggests() {
+        let views = [StoredName { schema: "main", name: "Sales" }];
+        assert_eq!(find(&views, "db", "MAIN", "sales").unwrap(), 0);
+        let e = find(&views, "db", "main", "sale").unwrap_err();
+        assert!(e.message.contains("Did you mean \"Sales\""), "{}", e.message);
+    }
+
+    #[test]
+    fn define_sql_escapes_and_refuses_duplicates() {
+        let stored = Stored::new("main", BTreeMap::new(), Definition { comment: Some("it's".into()), ..Default::default() });
+        let sql = define_sql("my db", "main", "v", &stored, false, false, false).unwrap();
+        assert!(sql.contains("CREATE TABLE IF NOT EXISTS \"my db\".\"semantic_layer\".\"_definitions\""));
+        assert!(sql.contains("'it''s'"));
+        assert!(define_sql("db", "main", "v", &stored, false, true, true).is_err());
+        let replace = define_sql("db", "main", "v", &stored, true, true, true).unwrap();
+        assert!(replace.starts_with("DELETE FROM"));
+    }
+}

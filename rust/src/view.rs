@@ -1,0 +1,659 @@
+//! A validated, compiled semantic view: tables with their columns, relationships with their
+//! inferred cardinality, and members whose expressions are resolved into typed parts
+//! (columns, facts, metrics, untouched text). Everything that can be checked without DuckDB
+//! is checked here, at define time; the planner can then rely on it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::error::{did_you_mean, name_list, Error, Result};
+use crate::model::{Definition, MemberDef, MemberKind};
+use crate::sql::{check_single_expression, parse_qualified_name, scan_expression, Ident, Piece};
+
+/// A physical table: `catalog` None means "the database that holds the definition".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhysicalTable {
+    pub catalog: Option<String>,
+    pub schema: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub alias: String,
+    pub physical: PhysicalTable,
+    pub columns: Vec<String>,
+    pub primary_key: Vec<String>,
+    pub unique: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&str> {
+        self.columns.iter().find(|c| eq_ci(c, name)).map(|c| c.as_str())
+    }
+    fn is_key(&self, columns: &[String]) -> bool {
+        let same = |key: &Vec<String>| !key.is_empty() && same_set(key, columns);
+        same(&self.primary_key) || self.unique.iter().any(same)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Relationship {
+    pub name: String,
+    pub from: usize,
+    pub from_columns: Vec<String>,
+    pub to: usize,
+    pub to_columns: Vec<String>,
+    pub one_to_one: bool,
+}
+
+/// A resolved piece of a member expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Text(String),
+    Column { table: usize, column: String },
+    Member(MemberId),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MemberId {
+    pub kind: MemberKind,
+    pub index: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub kind: MemberKind,
+    pub name: String,
+    /// None only for derived metrics.
+    pub table: Option<usize>,
+    pub parts: Vec<Part>,
+    pub private: bool,
+    pub using: Vec<usize>,
+    pub def: MemberDef,
+}
+
+#[derive(Debug, Clone)]
+pub struct View {
+    pub definition: Definition,
+    pub tables: Vec<Table>,
+    pub relationships: Vec<Relationship>,
+    pub facts: Vec<Member>,
+    pub dimensions: Vec<Member>,
+    pub metrics: Vec<Member>,
+}
+
+pub fn eq_ci(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
+}
+
+fn same_set(a: &[String], b: &[String]) -> bool {
+    a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| eq_ci(x, y)))
+}
+
+/// Splits a table reference into its physical location. Unqualified tables live in the view's
+/// own schema of the defining database; `schema.table` in the defining database.
+pub fn physical_table(reference: &str, home_schema: &str) -> Result<PhysicalTable> {
+    let parts = parse_qualified_name(reference)?;
+    let v = |i: &Ident| i.value.clone();
+    Ok(match parts.as_slice() {
+        [t] => PhysicalTable { catalog: None, schema: home_schema.to_string(), name: v(t) },
+        [s, t] => PhysicalTable { catalog: None, schema: v(s), name: v(t) },
+        [c, s, t] => PhysicalTable { catalog: Some(v(c)), schema: v(s), name: v(t) },
+        _ => return Err(Error::parser(format!("invalid table reference '{reference}': expected [db.][schema.]table"))),
+    })
+}
+
+impl View {
+    pub fn members(&self, kind: MemberKind) -> &[Member] {
+        match kind {
+            MemberKind::Fact => &self.facts,
+            MemberKind::Dimension => &self.dimensions,
+            MemberKind::Metric => &self.metrics,
+        }
+    }
+
+    pub fn member(&self, id: MemberId) -> &Member {
+        &self.members(id.kind)[id.index]
+    }
+
+    pub fn table_index(&self, alias: &str) -> Option<usize> {
+        self.tables.iter().position(|t| eq_ci(&t.alias, alias))
+    }
+
+    /// `alias.name` for table members, `name` for derived metrics.
+    pub fn qualified_name(&self, id: MemberId) -> String {
+        let m = self.member(id);
+        match m.table {
+            Some(t) => format!("{}.{}", self.tables[t].alias, m.name),
+            None => m.name.clone(),
+        }
+    }
+
+    /// Compiles a definition. `columns` gives the column names of each table by alias
+    /// (looked up in DuckDB's catalog by the caller).
+    pub fn compile(definition: Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>) -> Result<View> {
+        let mut view = View {
+            tables: Vec::new(),
+            relationships: Vec::new(),
+            facts: Vec::new(),
+            dimensions: Vec::new(),
+            metrics: Vec::new(),
+            definition: Definition::default(),
+        };
+        view.compile_tables(&definition, home_schema, columns)?;
+        view.compile_relationships(&definition)?;
+        view.check_graph()?;
+        view.declare_members(&definition)?;
+        view.resolve_expressions()?;
+        view.check_member_cycles()?;
+        view.definition = definition;
+        Ok(view)
+    }
+
+    fn compile_tables(&mut self, def: &Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>) -> Result<()> {
+        if def.tables.is_empty() {
+            return Err(Error::invalid("a semantic view needs at least one table in \"tables\""));
+        }
+        for t in &def.tables {
+            let alias = parse_single_ident(&t.alias, "table alias")?;
+            if self.table_index(&alias).is_some() {
+                return Err(Error::invalid(format!("duplicate table alias '{alias}'")));
+            }
+            let physical = physical_table(&t.table, home_schema).map_err(|e| e.context(format!("table '{alias}'")))?;
+            let cols = columns
+                .iter()
+                .find(|(k, _)| eq_ci(k, &alias))
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| Error::catalog(format!("table '{alias}' ({}) has no known columns", t.table)))?;
+            let table = Table { alias: alias.clone(), physical, columns: cols, primary_key: Vec::new(), unique: Vec::new() };
+            let check = |key: &[String], what: &str| -> Result<Vec<String>> {
+                if key.is_empty() {
+                    return Err(Error::invalid(format!("table '{alias}': {what} is empty")));
+                }
+                key.iter()
+                    .map(|c| {
+                        table.column(c).map(str::to_string).ok_or_else(|| unknown_column(&table, c, what))
+                    })
+                    .collect()
+            };
+            let primary_key = if t.primary_key.is_empty() { Vec::new() } else { check(&t.primary_key, "primary_key")? };
+            let unique = t.unique.iter().map(|u| check(u, "unique key")).collect::<Result<Vec<_>>>()?;
+            self.tables.push(Table { primary_key, unique, ..table });
+        }
+        Ok(())
+    }
+
+    fn compile_relationships(&mut self, def: &Definition) -> Result<()> {
+        for (i, r) in def.relationships.iter().enumerate() {
+            let label = r.name.clone().unwrap_or_else(|| format!("#{}", i + 1));
+            let err = |m: String| Error::invalid(format!("relationship '{label}': {m}"));
+            let table = |alias: &str| {
+                self.table_index(alias).ok_or_else(|| {
+                    let aliases: Vec<&str> = self.tables.iter().map(|t| t.alias.as_str()).collect();
+                    err(format!("unknown table alias '{alias}' (tables: {})", name_list(&aliases)))
+                })
+            };
+            let from = table(&r.from)?;
+            let to = table(&r.to)?;
+            if from == to {
+                return Err(err(format!("table '{}' references itself; self-references are not supported", r.from)));
+            }
+            let cols = |t: usize, list: &[String], what: &str| -> Result<Vec<String>> {
+                list.iter()
+                    .map(|c| {
+                        self.tables[t]
+                            .column(c)
+                            .map(str::to_string)
+                            .ok_or_else(|| unknown_column(&self.tables[t], c, what).context(format!("relationship '{label}'")))
+                    })
+                    .collect()
+            };
+            if r.from_columns.is_empty() {
+                return Err(err("from_columns is empty".into()));
+            }
+            let from_columns = cols(from, &r.from_columns, "from_columns")?;
+            let to_columns = if r.to_columns.is_empty() {
+                if self.tables[to].primary_key.is_empty() {
+                    return Err(err(format!(
+                        "to_columns is omitted and table '{}' has no primary_key",
+                        self.tables[to].alias
+                    )));
+                }
+                self.tables[to].primary_key.clone()
+            } else {
+                cols(to, &r.to_columns, "to_columns")?
+            };
+            if from_columns.len() != to_columns.len() {
+                return Err(err(format!(
+                    "{} from_columns but {} to_columns",
+                    from_columns.len(),
+                    to_columns.len()
+                )));
+            }
+            if !self.tables[to].is_key(&to_columns) {
+                return Err(err(format!(
+                    "to_columns ({}) must be the primary key or a unique key of table '{}'",
+                    to_columns.join(", "),
+                    self.tables[to].alias
+                )));
+            }
+            let name = match &r.name {
+                Some(n) => parse_single_ident(n, "relationship name")?,
+                None => format!("{}_to_{}", self.tables[from].alias, self.tables[to].alias),
+            };
+            if self.relationships.iter().any(|x| eq_ci(&x.name, &name)) {
+                return Err(Error::invalid(format!("duplicate relationship name '{name}'")));
+            }
+            let one_to_one = self.tables[from].is_key(&from_columns);
+            self.relationships.push(Relationship { name, from, from_columns, to, to_columns, one_to_one });
+        }
+        Ok(())
+    }
+
+    /// Rejects cycles, disconnected tables and unnamed parallel paths.
+    fn check_graph(&self) -> Result<()> {
+        let n = self.tables.len();
+        // Cycles: depth-first search with colours.
+        fn visit(v: usize, view: &View, colour: &mut [u8], stack: &mut Vec<usize>) -> Result<()> {
+            colour[v] = 1;
+            stack.push(v);
+            for r in view.relationships.iter().filter(|r| r.from == v) {
+                if colour[r.to] == 1 {
+                    let start = stack.iter().position(|&x| x == r.to).unwrap_or(0);
+                    let mut cycle: Vec<&str> = stack[start..].iter().map(|&t| view.tables[t].alias.as_str()).collect();
+                    cycle.push(&view.tables[r.to].alias);
+                    return Err(Error::invalid(format!("relationships form a cycle: {}", cycle.join(" -> "))));
+                }
+                if colour[r.to] == 0 {
+                    visit(r.to, view, colour, stack)?;
+                }
+            }
+            stack.pop();
+            colour[v] = 2;
+            Ok(())
+        }
+        let mut colour = vec![0u8; n];
+        for v in 0..n {
+            if colour[v] == 0 {
+                visit(v, self, &mut colour, &mut Vec::new())?;
+            }
+        }
+        // Connectivity (undirected).
+        let mut seen = vec![false; n];
+        let mut todo = vec![0usize];
+        seen[0] = true;
+        while let Some(v) = todo.pop() {
+            for r in &self.relationships {
+                for (a, b) in [(r.from, r.to), (r.to, r.from)] {
+                    if a == v && !seen[b] {
+                        seen[b] = true;
+                        todo.push(b);
+                    }
+                }
+            }
+        }
+        if let Some(lonely) = seen.iter().position(|s| !s) {
+            return Err(Error::invalid(format!(
+                "table '{}' cannot be reached from table '{}' through any relationship",
+                self.tables[lonely].alias, self.tables[0].alias
+            )));
+        }
+        // Parallel paths must consist of explicitly named relationships (role-playing).
+        for a in 0..n {
+            for b in 0..n {
+                let paths = self.paths(a, b);
+                if paths.len() > 1 {
+                    for p in &paths {
+                        for &r in p {
+                            let declared = &self.definition_relationship_named(r);
+                            if !declared {
+                                return Err(Error::invalid(format!(
+                                    "tables '{}' and '{}' are connected by {} paths; name every relationship on them \
+                                     (role-playing) and pick one per metric with \"using\"",
+                                    self.tables[a].alias,
+                                    self.tables[b].alias,
+                                    paths.len()
+                                )));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn definition_relationship_named(&self, r: usize) -> bool {
+        // Auto-generated names have the form `<from>_to_<to>` and are never user-chosen for
+        // parallel paths, because two of them would collide and be rejected as duplicates.
+        let rel = &self.relationships[r];
+        let auto = format!("{}_to_{}", self.tables[rel.from].alias, self.tables[rel.to].alias);
+        !eq_ci(&rel.name, &auto)
+    }
+
+    /// Every directed path (as relationship indexes) from `a` to `b`; empty when `a == b`.
+    pub fn paths(&self, a: usize, b: usize) -> Vec<Vec<usize>> {
+        let mut out = Vec::new();
+        if a == b {
+            return out;
+        }
+        let mut path = Vec::new();
+        self.walk(a, b, &mut path, &mut out);
+        out
+    }
+
+    fn walk(&self, v: usize, target: usize, path: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if out.len() >= 64 {
+            return; // enough to report ambiguity; the graph is acyclic so this terminates anyway
+        }
+        for (i, r) in self.relationships.iter().enumerate() {
+            if r.from != v {
+                continue;
+            }
+            path.push(i);
+            if r.to == target {
+                out.push(path.clone());
+            } else {
+                self.walk(r.to, target, path, out);
+            }
+            path.pop();
+        }
+    }
+
+    fn declare_members(&mut self, def: &Definition) -> Result<()> {
+        for (kind, list) in [
+            (MemberKind::Fact, &def.facts),
+            (MemberKind::Dimension, &def.dimensions),
+            (MemberKind::Metric, &def.metrics),
+        ] {
+            for m in list {
+                let name = parse_single_ident(&m.name, &format!("{} name", kind.noun()))?;
+                let what = format!("{} '{}'", kind.noun(), name);
+                let table = match &m.table {
+                    Some(alias) => Some(self.table_index(alias).ok_or_else(|| {
+                        let aliases: Vec<&str> = self.tables.iter().map(|t| t.alias.as_str()).collect();
+                        Error::invalid(format!("{what}: unknown table alias '{alias}' (tables: {})", name_list(&aliases)))
+                    })?),
+                    None if kind == MemberKind::Metric => None,
+                    None => return Err(Error::invalid(format!("{what}: \"table\" is required for {}", kind.plural()))),
+                };
+                if !m.using.is_empty() && kind != MemberKind::Metric {
+                    return Err(Error::invalid(format!("{what}: \"using\" is only allowed on metrics")));
+                }
+                let using = m
+                    .using
+                    .iter()
+                    .map(|u| {
+                        self.relationships.iter().position(|r| eq_ci(&r.name, u)).ok_or_else(|| {
+                            let names: Vec<&str> = self.relationships.iter().map(|r| r.name.as_str()).collect();
+                            Error::invalid(format!("{what}: unknown relationship '{u}' in \"using\" (relationships: {})", name_list(&names)))
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                check_single_expression(&m.expr, &format!("expression of {what}"))?;
+                let clash = self.all_members().find(|(_, other)| other.table == table && eq_ci(&other.name, &name));
+                if let Some((_, other)) = clash {
+                    let scope = table.map(|t| format!(" in table '{}'", self.tables[t].alias)).unwrap_or_default();
+                    return Err(Error::invalid(format!(
+                        "duplicate member name '{name}'{scope}: already defined as a {}",
+                        other.kind.noun()
+                    )));
+                }
+                let member = Member { kind, name, table, parts: Vec::new(), private: m.private, using, def: m.clone() };
+                match kind {
+                    MemberKind::Fact => self.facts.push(member),
+                    MemberKind::Dimension => self.dimensions.push(member),
+                    MemberKind::Metric => self.metrics.push(member),
+                }
+            }
+        }
+        // Derived metric names must not collide with any table-level member name.
+        for d in self.metrics.iter().filter(|m| m.table.is_none()) {
+            if let Some((_, other)) = self.all_members().find(|(_, o)| o.table.is_some() && eq_ci(&o.name, &d.name)) {
+                return Err(Error::invalid(format!(
+                    "duplicate member name '{}': derived metric clashes with {} '{}'",
+                    d.name,
+                    other.kind.noun(),
+                    other.name
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn all_members(&self) -> impl Iterator<Item = (MemberId, &Member)> {
+        [MemberKind::Fact, MemberKind::Dimension, MemberKind::Metric].into_iter().flat_map(move |kind| {
+            self.members(kind).iter().enumerate().map(move |(index, m)| (MemberId { kind, index }, m))
+        })
+    }
+
+    fn resolve_expressions(&mut self) -> Result<()> {
+        for kind in [MemberKind::Fact, MemberKind::Dimension, MemberKind::Metric] {
+            for i in 0..self.members(kind).len() {
+                let m = &self.members(kind)[i];
+                let what = format!("{} '{}'", kind.noun(), self.qualified_name(MemberId { kind, index: i }));
+                let parts = self
+                    .resolve(&m.def.expr, m.table, Some(kind))
+                    .map_err(|e| e.context(&what))?;
+                if m.table.is_none() && !parts.iter().any(|p| matches!(p, Part::Member(_))) {
+                    return Err(Error::invalid(format!("{what}: a derived metric (without \"table\") must reference other metrics")));
+                }
+                match kind {
+                    MemberKind::Fact => self.facts[i].parts = parts,
+                    MemberKind::Dimension => self.dimensions[i].parts = parts,
+                    MemberKind::Metric => self.metrics[i].parts = parts,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves the names in an expression. `owner` is the member kind whose expression this
+    /// is (None for a request's where clause), `table` its table.
+    pub fn resolve(&self, expr: &str, table: Option<usize>, owner: Option<MemberKind>) -> Result<Vec<Part>> {
+        let mut parts = Vec::new();
+        for piece in scan_expression(expr)? {
+            match piece {
+                Piece::Text(t) => parts.push(Part::Text(t)),
+                Piece::Name { parts: names, text } => {
+                    let resolved = self.resolve_name(&names, table, owner)?;
+                    match resolved {
+                        Some((part, rest)) => {
+                            parts.push(part);
+                            for r in &names[names.len() - rest..] {
+                                parts.push(Part::Text(format!(".{}", crate::sql::quote_ident(&r.value))));
+                            }
+                        }
+                        None => parts.push(Part::Text(text)),
+                    }
+                }
+            }
+        }
+        Ok(parts)
+    }
+
+    /// Returns the resolved reference and how many trailing identifiers remain (field access).
+    fn resolve_name(&self, names: &[Ident], table: Option<usize>, owner: Option<MemberKind>) -> Result<Option<(Part, usize)>> {
+        let check_use = |id: MemberId| -> Result<Part> {
+            let target = self.member(id);
+            let allowed = match (owner, target.kind) {
+                (_, MemberKind::Fact) => true,
+                // Table-level metrics may build on metrics of their own table (same grain).
+                (Some(MemberKind::Metric), MemberKind::Metric) => table.is_none() || target.table == table,
+                (None, MemberKind::Dimension) => true,
+                _ => false,
+            };
+            if !allowed {
+                let by = match owner {
+                    Some(k) => format!("a {}", k.noun()),
+                    None => "the where_clause".to_string(),
+                };
+                return Err(Error::invalid(format!(
+                    "{} '{}' cannot be referenced by {by}",
+                    target.kind.noun(),
+                    self.qualified_name(id)
+                )));
+            }
+            Ok(Part::Member(id))
+        };
+        if names.len() >= 2 {
+            if let Some(t) = self.table_index(&names[0].value) {
+                let name = &names[1].value;
+                if let Some(id) = self.find_member(Some(t), name, owner) {
+                    return Ok(Some((check_use(id)?, names.len() - 2)));
+                }
+                if let Some(col) = self.tables[t].column(name) {
+                    return Ok(Some((Part::Column { table: t, column: col.to_string() }, names.len() - 2)));
+                }
+                return Err(unknown_column(&self.tables[t], name, "expression"));
+            }
+            // `col.field` on the own table's struct column.
+            if let Some(t) = table {
+                if let Some(col) = self.tables[t].column(&names[0].value) {
+                    return Ok(Some((Part::Column { table: t, column: col.to_string() }, names.len() - 1)));
+                }
+            }
+            return Ok(None);
+        }
+        let name = &names[0].value;
+        // Own table's members first, then a unique member anywhere.
+        if let Some(id) = self.find_member(table, name, owner) {
+            return Ok(Some((check_use(id)?, 0)));
+        }
+        if let Some(t) = table {
+            if let Some(col) = self.tables[t].column(name) {
+                return Ok(Some((Part::Column { table: t, column: col.to_string() }, 0)));
+            }
+        }
+        let candidates: Vec<MemberId> = self
+            .all_members()
+            .filter(|(_, m)| eq_ci(&m.name, name))
+            .filter(|(_, m)| referenceable(m.kind, owner))
+            .map(|(id, _)| id)
+            .collect();
+        match candidates.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some((check_use(*one)?, 0))),
+            many => Err(Error::invalid(format!(
+                "'{name}' is ambiguous: {}; qualify it with its table alias",
+                name_list(&many.iter().map(|id| self.qualified_name(*id)).collect::<Vec<_>>())
+            ))),
+        }
+    }
+
+    /// A member named `name` of table `table` (derived metrics when `table` is None) that an
+    /// expression of kind `owner` may reference by that name.
+    fn find_member(&self, table: Option<usize>, name: &str, owner: Option<MemberKind>) -> Option<MemberId> {
+        self.all_members()
+            .find(|(_, m)| m.table == table && eq_ci(&m.name, name) && referenceable(m.kind, owner))
+            .map(|(id, _)| id)
+    }
+
+    fn check_member_cycles(&self) -> Result<()> {
+        fn visit(view: &View, id: MemberId, state: &mut BTreeMap<MemberId, u8>, stack: &mut Vec<MemberId>) -> Result<()> {
+            match state.get(&id) {
+                Some(2) => return Ok(()),
+                Some(1) => {
+                    let start = stack.iter().position(|&x| x == id).unwrap_or(0);
+                    let mut names: Vec<String> = stack[start..].iter().map(|&x| view.qualified_name(x)).collect();
+                    names.push(view.qualified_name(id));
+                    return Err(Error::invalid(format!("members reference each other in a cycle: {}", names.join(" -> "))));
+                }
+                _ => {}
+            }
+            state.insert(id, 1);
+            stack.push(id);
+            for p in &view.member(id).parts {
+                if let Part::Member(dep) = p {
+                    visit(view, *dep, state, stack)?;
+                }
+            }
+            stack.pop();
+            state.insert(id, 2);
+            Ok(())
+        }
+        let mut state = BTreeMap::new();
+        for (id, _) in self.all_members() {
+            visit(self, id, &mut state, &mut Vec::new())?;
+        }
+        Ok(())
+    }
+
+    /// Tables whose rows an expression reads, through referenced members at any depth.
+    pub fn tables_of_parts(&self, parts: &[Part], out: &mut BTreeSet<usize>) {
+        for p in parts {
+            match p {
+                Part::Column { table, .. } => {
+                    out.insert(*table);
+                }
+                Part::Member(id) => {
+                    let m = self.member(*id);
+                    if let Some(t) = m.table {
+                        out.insert(t);
+                    }
+                    self.tables_of_parts(&m.parts, out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The tables a fact, dimension or table-level metric needs joined.
+    pub fn tables_of(&self, id: MemberId) -> BTreeSet<usize> {
+        let m = self.member(id);
+        let mut out = BTreeSet::new();
+        if let Some(t) = m.table {
+            out.insert(t);
+        }
+        self.tables_of_parts(&m.parts, &mut out);
+        out
+    }
+
+    /// Table-level metrics a metric depends on (itself when table-level), in first-use order.
+    pub fn base_metrics(&self, index: usize, out: &mut Vec<usize>) {
+        let m = &self.metrics[index];
+        if m.table.is_some() {
+            if !out.contains(&index) {
+                out.push(index);
+            }
+            return;
+        }
+        for p in &m.parts {
+            if let Part::Member(id) = p {
+                if id.kind == MemberKind::Metric {
+                    self.base_metrics(id.index, out);
+                }
+            }
+        }
+    }
+}
+
+/// Which member kinds an expression of kind `owner` resolves bare names to.
+fn referenceable(target: MemberKind, owner: Option<MemberKind>) -> bool {
+    match owner {
+        // Dimension names often equal column names; members only reach dimensions from the
+        // where clause. Metrics are found so that misuse gets a precise error.
+        Some(_) => target != MemberKind::Dimension,
+        None => true,
+    }
+}
+
+fn unknown_column(table: &Table, column: &str, what: &str) -> Error {
+    let hint = did_you_mean(column, table.columns.iter().map(|c| c.as_str()))
+        .map(|c| format!(" Did you mean '{c}'?"))
+        .unwrap_or_default();
+    Error::binder(format!(
+        "{what}: table '{}' has no column '{column}'.{hint}",
+        table.alias
+    ))
+}
+
+/// A single identifier (quotes allowed), e.g. a member or alias name.
+pub fn parse_single_ident(text: &str, what: &str) -> Result<String> {
+    let parts = parse_qualified_name(text).map_err(|_| Error::invalid(format!("invalid {what} '{text}'")))?;
+    match parts.as_slice() {
+        [one] => Ok(one.value.clone()),
+        _ => Err(Error::invalid(format!("invalid {what} '{text}': expected a single identifier"))),
+    }
+}
+

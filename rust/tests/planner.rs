@@ -1,0 +1,202 @@
+//! Planner and renderer behaviour on a TPC-H-like snowflake, a role-playing schema and error
+//! cases. SQL is checked for structure here; its numbers are checked by the sqllogictests and
+//! the differential tests, which run it in DuckDB.
+
+use std::collections::BTreeMap;
+
+use semantic_views_core::api;
+use semantic_views_core::plan::Request;
+use semantic_views_core::store::Stored;
+
+fn cols(list: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
+    list.iter().map(|(a, c)| (a.to_string(), c.iter().map(|s| s.to_string()).collect())).collect()
+}
+
+const TPCH: &str = r#"{
+  "tables": [
+    {"alias": "l", "table": "lineitem", "primary_key": ["orderkey", "linenumber"]},
+    {"alias": "o", "table": "orders", "primary_key": ["orderkey"]},
+    {"alias": "c", "table": "customer", "primary_key": ["custkey"]},
+    {"alias": "n", "table": "nation", "primary_key": ["nationkey"]}
+  ],
+  "relationships": [
+    {"name": "l_o", "from": "l", "from_columns": ["orderkey"], "to": "o"},
+    {"name": "o_c", "from": "o", "from_columns": ["custkey"], "to": "c"},
+    {"name": "c_n", "from": "c", "from_columns": ["nationkey"], "to": "n"}
+  ],
+  "facts": [{"table": "l", "name": "net", "expr": "price * (1 - discount)"}],
+  "dimensions": [
+    {"table": "n", "name": "nation", "expr": "name"},
+    {"table": "o", "name": "status", "expr": "o.status"},
+    {"table": "l", "name": "shipmode", "expr": "shipmode"}
+  ],
+  "metrics": [
+    {"table": "l", "name": "revenue", "expr": "sum(net)"},
+    {"table": "o", "name": "order_count", "expr": "count(*)"},
+    {"name": "revenue_per_order", "expr": "revenue / order_count"}
+  ]
+}"#;
+
+fn tpch() -> String {
+    let c = cols(&[
+        ("l", &["orderkey", "linenumber", "price", "discount", "shipmode"]),
+        ("o", &["orderkey", "custkey", "status"]),
+        ("c", &["custkey", "nationkey", "name"]),
+        ("n", &["nationkey", "name"]),
+    ]);
+    Stored::new("main", c, semantic_views_core::parse::definition_json(TPCH).unwrap()).to_json()
+}
+
+fn expand(def: &str, dims: &[&str], metrics: &[&str]) -> Result<String, String> {
+    let request = Request {
+        dimensions: dims.iter().map(|s| s.to_string()).collect(),
+        metrics: metrics.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    api::expand("v", def, "db", request).map_err(|e| e.message)
+}
+
+#[test]
+fn single_grain_joins_only_what_is_needed() {
+    let sql = expand(&tpch(), &["nation"], &["order_count"]).unwrap();
+    assert!(sql.contains("FROM \"db\".\"main\".\"orders\" AS \"o\""), "{sql}");
+    assert!(sql.contains("LEFT JOIN \"db\".\"main\".\"customer\" AS \"c\""), "{sql}");
+    assert!(sql.contains("LEFT JOIN \"db\".\"main\".\"nation\" AS \"n\""), "{sql}");
+    assert!(!sql.contains("lineitem"), "{sql}");
+    assert!(sql.ends_with("GROUP BY 1"), "{sql}");
+}
+
+#[test]
+fn facts_are_inlined_and_columns_qualified() {
+    let sql = expand(&tpch(), &[], &["revenue"]).unwrap();
+    assert!(sql.contains("sum((\"l\".\"price\" * (1 - \"l\".\"discount\")))"), "{sql}");
+}
+
+#[test]
+fn multi_grain_uses_null_safe_full_outer_join() {
+    let sql = expand(&tpch(), &["status"], &["revenue", "order_count", "revenue_per_order"]).unwrap();
+    assert!(sql.contains("FULL OUTER JOIN"), "{sql}");
+    assert!(sql.contains("IS NOT DISTINCT FROM"), "{sql}");
+    assert!(sql.contains("WHERE false"), "{sql}");
+}
+
+#[test]
+fn metrics_only_multi_grain_is_a_cross_join() {
+    let sql = expand(&tpch(), &[], &["revenue", "order_count"]).unwrap();
+    assert!(sql.contains("CROSS JOIN"), "{sql}");
+    assert!(!sql.contains("FULL OUTER JOIN"), "{sql}");
+}
+
+#[test]
+fn fan_trap_is_refused_with_the_relationship_and_valid_dimensions() {
+    let e = expand(&tpch(), &["shipmode"], &["order_count"]).unwrap_err();
+    assert!(e.contains("fan trap"), "{e}");
+    assert!(e.contains("'l_o'"), "{e}");
+    assert!(e.contains("Dimensions valid for 'o.order_count': n.nation, o.status"), "{e}");
+}
+
+#[test]
+fn dimensions_only_anchor_at_the_finest_table() {
+    let sql = expand(&tpch(), &["nation", "status"], &[]).unwrap();
+    assert!(sql.contains("FROM \"db\".\"main\".\"orders\" AS \"o\""), "{sql}");
+    assert!(sql.ends_with("GROUP BY 1, 2"), "{sql}");
+}
+
+#[test]
+fn unknown_members_list_what_exists() {
+    let e = expand(&tpch(), &[], &["revenu"]).unwrap_err();
+    assert!(e.contains("Did you mean 'l.revenue'"), "{e}");
+    assert!(e.contains("Available metrics:"), "{e}");
+    let e = expand(&tpch(), &["revenue"], &[]).unwrap_err();
+    assert!(e.contains("is a metric"), "{e}");
+    let e = expand(&tpch(), &[], &[]).unwrap_err();
+    assert!(e.contains("empty request"), "{e}");
+}
+
+#[test]
+fn where_clause_rejects_metrics_and_injection() {
+    let mut r = Request { metrics: vec!["revenue".into()], where_clause: Some("order_count > 1".into()), ..Default::default() };
+    let e = api::expand("v", &tpch(), "db", r.clone()).unwrap_err().message;
+    assert!(e.contains("metric 'o.order_count' cannot be referenced by the where_clause"), "{e}");
+    r.where_clause = Some("true); DROP TABLE x; --".into());
+    assert!(api::expand("v", &tpch(), "db", r.clone()).is_err());
+    r.where_clause = Some("status = 'F' AND n.nation <> 'X'".into());
+    let sql = api::expand("v", &tpch(), "db", r).unwrap();
+    assert!(sql.contains("WHERE ((\"o\".\"status\") = 'F' AND (\"n\".\"name\") <> 'X')"), "{sql}");
+}
+
+const FLIGHTS: &str = r#"{
+  "tables": [
+    {"alias": "f", "table": "flights", "primary_key": ["id"]},
+    {"alias": "a", "table": "airports", "primary_key": ["code"]}
+  ],
+  "relationships": [
+    {"name": "departure", "from": "f", "from_columns": ["origin"], "to": "a"},
+    {"name": "arrival", "from": "f", "from_columns": ["dest"], "to": "a"}
+  ],
+  "dimensions": [{"table": "a", "name": "city", "expr": "city"}],
+  "metrics": [
+    {"table": "f", "name": "departures", "expr": "count(*)", "using": ["departure"]},
+    {"table": "f", "name": "arrivals", "expr": "count(*)", "using": ["arrival"]},
+    {"table": "f", "name": "flights", "expr": "count(*)"}
+  ]
+}"#;
+
+fn flights() -> String {
+    let c = cols(&[("f", &["id", "origin", "dest"]), ("a", &["code", "city"])]);
+    Stored::new("main", c, semantic_views_core::parse::definition_json(FLIGHTS).unwrap()).to_json()
+}
+
+#[test]
+fn role_playing_joins_each_metric_through_its_own_relationship() {
+    let sql = expand(&flights(), &["city"], &["departures", "arrivals"]).unwrap();
+    assert!(sql.contains("\"f\".\"origin\" = \"a\".\"code\""), "{sql}");
+    assert!(sql.contains("\"f\".\"dest\" = \"a\".\"code\""), "{sql}");
+    let e = expand(&flights(), &["city"], &["flights"]).unwrap_err();
+    assert!(e.contains("ambiguous join path"), "{e}");
+    assert!(e.contains("departure, arrival"), "{e}");
+}
+
+fn define_err(json: &str, c: &[(&str, &[&str])]) -> String {
+    api::define("db", "main", "v", json, cols(c), false, false, &[]).err().map(|e| e.message).unwrap_or_default()
+}
+
+#[test]
+fn define_time_validation() {
+    let two = &[("a", &["id", "b_id"][..]), ("b", &["id", "a_id"][..])];
+    let cycle = r#"{"tables": [{"alias": "a", "table": "a", "primary_key": ["id"]}, {"alias": "b", "table": "b", "primary_key": ["id"]}],
+      "relationships": [{"from": "a", "from_columns": ["b_id"], "to": "b"}, {"from": "b", "from_columns": ["a_id"], "to": "a"}]}"#;
+    assert!(define_err(cycle, two).contains("cycle"));
+    let lonely = r#"{"tables": [{"alias": "a", "table": "a"}, {"alias": "b", "table": "b"}]}"#;
+    assert!(define_err(lonely, two).contains("cannot be reached"));
+    let self_ref = r#"{"tables": [{"alias": "a", "table": "a", "primary_key": ["id"]}],
+      "relationships": [{"from": "a", "from_columns": ["b_id"], "to": "a"}]}"#;
+    assert!(define_err(self_ref, two).contains("references itself"));
+    let dup = r#"{"tables": [{"alias": "a", "table": "a"}], "dimensions": [{"table": "a", "name": "x", "expr": "id"}, {"table": "a", "name": "X", "expr": "id"}]}"#;
+    assert!(define_err(dup, two).contains("duplicate member name"));
+    let bad_col = r#"{"tables": [{"alias": "a", "table": "a"}], "dimensions": [{"table": "a", "name": "x", "expr": "a.idd"}]}"#;
+    let e = define_err(bad_col, two);
+    assert!(e.contains("no column 'idd'") && e.contains("Did you mean 'id'"), "{e}");
+    let not_key = r#"{"tables": [{"alias": "a", "table": "a", "primary_key": ["id"]}, {"alias": "b", "table": "b", "primary_key": ["id"]}],
+      "relationships": [{"from": "a", "from_columns": ["b_id"], "to": "b", "to_columns": ["a_id"]}]}"#;
+    assert!(define_err(not_key, two).contains("must be the primary key or a unique key"));
+    let fact_cycle = r#"{"tables": [{"alias": "a", "table": "a"}], "facts": [{"table": "a", "name": "f1", "expr": "f2 + 1"}, {"table": "a", "name": "f2", "expr": "f1 + 1"}]}"#;
+    assert!(define_err(fact_cycle, two).contains("cycle"));
+    let unknown_key = r#"{"tables": [{"alias": "a", "table": "a", "primary_keys": ["id"]}]}"#;
+    assert!(define_err(unknown_key, two).contains("unknown field `primary_keys`"));
+}
+
+#[test]
+fn define_produces_probes_for_every_member() {
+    let c = cols(&[
+        ("l", &["orderkey", "linenumber", "price", "discount", "shipmode"]),
+        ("o", &["orderkey", "custkey", "status"]),
+        ("c", &["custkey", "nationkey", "name"]),
+        ("n", &["nationkey", "name"]),
+    ]);
+    let d = api::define("db", "main", "v", TPCH, c, false, false, &[]).unwrap();
+    // 3 relationships + 1 fact + 3 dimensions + 3 metrics
+    assert_eq!(d.probes.len(), 10);
+    assert!(d.probes.iter().any(|p| p.sql.ends_with("GROUP BY ()")));
+    assert!(d.sql.contains("CREATE TABLE IF NOT EXISTS"));
+}
