@@ -76,11 +76,14 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 	if (!db || !db->GetCatalog().IsDuckCatalog()) {
 		return store;
 	}
-	auto entry =
-	    Catalog::GetEntry<TableCatalogEntry>(context, catalog, STORE_SCHEMA, STORE_TABLE, OnEntryNotFound::RETURN_NULL);
-	if (!entry) {
+	// Non-template lookup: the templated one odr-uses TableCatalogEntry::Name, which DuckDB
+	// (C++11) defines out of line and our C++17 sources would define again.
+	auto found = Catalog::GetEntry(context, catalog, STORE_SCHEMA,
+	                               EntryLookupInfo(CatalogType::TABLE_ENTRY, STORE_TABLE), OnEntryNotFound::RETURN_NULL);
+	if (!found || found->type != CatalogType::TABLE_ENTRY) {
 		return store;
 	}
+	auto entry = &found->Cast<TableCatalogEntry>();
 	store.exists = true;
 	// Scan through storage in the caller's transaction: sees its own uncommitted definitions.
 	auto &table = entry->GetStorage();
