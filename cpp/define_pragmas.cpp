@@ -87,7 +87,7 @@ static string Define(ClientContext &context, const FunctionParameters &parameter
 	CheckWritable(context, target, "define");
 	auto store = ReadDefinitionStore(context, target.catalog);
 
-	auto tables = CallRust([&] { return rs::definition_tables(ToStr(json), ToStr(target.schema)); });
+	auto tables = CallRust([&] { return rs::definition_tables(ToStr(target.name), ToStr(json), ToStr(target.schema)); });
 	rust::Vec<rs::TableColumns> columns;
 	for (auto &table : tables) {
 		columns.push_back(rs::TableColumns {table.alias, LookupColumns(context, target, table)});

@@ -22,12 +22,14 @@ pub fn parse_view_name(name: &str) -> Result<Vec<String>> {
 }
 
 /// The physical tables a definition names, for the caller to look up in the catalog.
-pub fn definition_tables(json: &str, home_schema: &str) -> Result<Vec<(String, PhysicalTable)>> {
-    let def = definition_json(json)?;
+pub fn definition_tables(name: &str, json: &str, home_schema: &str) -> Result<Vec<(String, PhysicalTable)>> {
+    let context = format!("semantic view '{name}'");
+    let def = definition_json(json).map_err(|e| e.context(&context))?;
     def.tables
         .iter()
         .map(|t| {
-            let physical = physical_table(&t.table, home_schema).map_err(|e| e.context(format!("table '{}'", t.alias)))?;
+            let physical = physical_table(&t.table, home_schema)
+                .map_err(|e| e.context(format!("{context}: table '{}'", t.alias)))?;
             Ok((t.alias.clone(), physical))
         })
         .collect()

@@ -63,7 +63,7 @@ mod ffi {
 
     extern "Rust" {
         fn parse_view_name(name: &str) -> Result<Vec<String>>;
-        fn definition_tables(json: &str, home_schema: &str) -> Result<Vec<TableLookup>>;
+        fn definition_tables(name: &str, json: &str, home_schema: &str) -> Result<Vec<TableLookup>>;
         #[allow(clippy::too_many_arguments)]
         fn define(
             catalog: &str,
@@ -118,9 +118,9 @@ fn parse_view_name(name: &str) -> BridgeResult<Vec<String>> {
     guard(|| api::parse_view_name(name))
 }
 
-fn definition_tables(json: &str, home_schema: &str) -> BridgeResult<Vec<ffi::TableLookup>> {
+fn definition_tables(name: &str, json: &str, home_schema: &str) -> BridgeResult<Vec<ffi::TableLookup>> {
     guard(|| {
-        Ok(api::definition_tables(json, home_schema)?
+        Ok(api::definition_tables(name, json, home_schema)?
             .into_iter()
             .map(|(alias, p)| ffi::TableLookup { alias, catalog: p.catalog.unwrap_or_default(), schema: p.schema, name: p.name })
             .collect())

@@ -175,16 +175,16 @@ impl View {
             .map(|(index, _)| self.qualified_name(MemberId { kind, index }))
             .collect();
         let bare = raw.rsplit('.').next().unwrap_or(raw);
-        let mut msg = format!("{} '{raw}' not found", kind.noun());
+        let mut msg = format!("{} '{raw}' not found.", kind.noun());
         let other = self
             .all_members()
             .find(|(id, m)| id.kind != kind && (eq_ci(&m.name, bare) || eq_ci(&self.qualified_name(*id), raw)));
         if let Some((id, _)) = other {
-            msg.push_str(&format!(" ('{}' is a {})", self.qualified_name(id), id.kind.noun()));
+            msg.push_str(&format!(" '{}' is a {}.", self.qualified_name(id), id.kind.noun()));
         } else if let Some(s) = did_you_mean(raw, public.iter().map(|s| s.as_str())) {
-            msg.push_str(&format!(". Did you mean '{s}'?"));
+            msg.push_str(&format!(" Did you mean '{s}'?"));
         }
-        msg.push_str(&format!(". Available {}: {}", kind.plural(), name_list(&public)));
+        msg.push_str(&format!(" Available {}: {}", kind.plural(), name_list(&public)));
         Error::binder(msg)
     }
 

@@ -108,7 +108,7 @@ fn unknown_members_list_what_exists() {
     assert!(e.contains("Did you mean 'l.revenue'"), "{e}");
     assert!(e.contains("Available metrics:"), "{e}");
     let e = expand(&tpch(), &["revenue"], &[]).unwrap_err();
-    assert!(e.contains("is a metric"), "{e}");
+    assert!(e.contains("'l.revenue' is a metric"), "{e}");
     let e = expand(&tpch(), &[], &[]).unwrap_err();
     assert!(e.contains("empty request"), "{e}");
 }
