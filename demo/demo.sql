@@ -1,0 +1,58 @@
+-- semantic_views demo: a small coffee-shop star schema (demo/data/*.csv).
+.print '== load the sample data'
+CREATE TABLE regions AS FROM read_csv('@DATA@/regions.csv');
+CREATE TABLE customers AS FROM read_csv('@DATA@/customers.csv');
+CREATE TABLE products AS FROM read_csv('@DATA@/products.csv');
+CREATE TABLE orders AS FROM read_csv('@DATA@/orders.csv');
+CREATE TABLE order_items AS FROM read_csv('@DATA@/order_items.csv');
+
+.print '== define the semantic view once'
+PRAGMA define_semantic_view('shop', '{
+  "comment": "Coffee shop sales",
+  "tables": [
+    {"alias": "i", "table": "order_items", "primary_key": ["order_id", "line_number"]},
+    {"alias": "o", "table": "orders", "primary_key": ["id"]},
+    {"alias": "c", "table": "customers", "primary_key": ["id"]},
+    {"alias": "r", "table": "regions", "primary_key": ["id"]},
+    {"alias": "p", "table": "products", "primary_key": ["id"]}
+  ],
+  "relationships": [
+    {"name": "item_order", "from": "i", "from_columns": ["order_id"], "to": "o"},
+    {"name": "item_product", "from": "i", "from_columns": ["product_id"], "to": "p"},
+    {"name": "order_customer", "from": "o", "from_columns": ["customer_id"], "to": "c"},
+    {"name": "customer_region", "from": "c", "from_columns": ["region_id"], "to": "r"}
+  ],
+  "facts": [{"table": "i", "name": "line_total", "expr": "quantity * unit_price"}],
+  "dimensions": [
+    {"table": "r", "name": "region", "expr": "r.name"},
+    {"table": "c", "name": "segment", "expr": "segment"},
+    {"table": "p", "name": "category", "expr": "category"},
+    {"table": "o", "name": "month", "expr": "date_trunc(''month'', ordered_at)::DATE"},
+    {"table": "o", "name": "status", "expr": "status"}
+  ],
+  "metrics": [
+    {"table": "i", "name": "revenue", "expr": "round(sum(line_total), 2)"},
+    {"table": "i", "name": "units", "expr": "sum(quantity)"},
+    {"table": "o", "name": "orders", "expr": "count(*)"},
+    {"table": "c", "name": "customers", "expr": "count(*)"},
+    {"name": "revenue_per_order", "expr": "round(revenue / orders, 2)"}
+  ]
+}');
+SELECT view_name, comment FROM list_semantic_views();
+
+.print '== 1. revenue and orders by region (two grains, combined without double counting)'
+SELECT * FROM semantic_view('shop', dimensions := ['region'], metrics := ['revenue', 'orders', 'revenue_per_order']) ORDER BY region NULLS LAST;
+
+.print '== 2. units by product category and month, shipped orders only'
+SELECT * FROM semantic_view('shop', dimensions := ['category', 'month'], metrics := ['units'], where_clause := 'status = ''shipped''') ORDER BY month, category;
+
+.print '== 3. customers per region and segment (a dimension table metric: no fan-out from orders)'
+SELECT * FROM semantic_view('shop', dimensions := ['region', 'segment'], metrics := ['customers']) ORDER BY ALL;
+
+.print '== the SQL the extension writes'
+.mode line
+SELECT sql FROM explain_semantic_view('shop', dimensions := ['region'], metrics := ['revenue', 'orders']);
+.mode duckbox
+
+.print '== a fan trap is refused, with the way out'
+SELECT * FROM semantic_view('shop', dimensions := ['category'], metrics := ['orders']);
