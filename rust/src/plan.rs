@@ -128,7 +128,10 @@ impl View {
                 .collect()
         };
         if let Some(alias) = raw.strip_suffix(".*") {
-            let alias = crate::view::parse_single_ident(alias, "table alias")?;
+            let alias = match crate::sql::parse_qualified_name(alias).ok().as_deref() {
+                Some([one]) => one.value.clone(),
+                _ => alias.to_string(),
+            };
             let t = self.table_index(&alias).ok_or_else(|| Error::binder(format!("unknown table alias '{alias}' in '{raw}'")))?;
             let found = ids(&|m| m.table == Some(t) && !m.private);
             if found.is_empty() {
@@ -136,16 +139,17 @@ impl View {
             }
             return Ok(found);
         }
-        let parts = crate::sql::parse_qualified_name(raw)
-            .map_err(|_| Error::binder(format!("invalid {} name '{raw}'", kind.noun())))?;
-        let found = match parts.as_slice() {
+        // A member's literal name first (names may contain dots or spaces), then `alias.name`.
+        let literal = ids(&|m| eq_ci(&m.name, raw));
+        let parts = crate::sql::parse_qualified_name(raw).unwrap_or_default();
+        let found = if !literal.is_empty() { literal } else { match parts.as_slice() {
             [name] => ids(&|m| eq_ci(&m.name, &name.value)),
             [alias, name] => match self.table_index(&alias.value) {
                 Some(t) => ids(&|m| m.table == Some(t) && eq_ci(&m.name, &name.value)),
                 None => Vec::new(),
             },
             _ => Vec::new(),
-        };
+        } };
         match found.as_slice() {
             [id] => {
                 if self.member(*id).private {

@@ -648,12 +648,11 @@ fn unknown_column(table: &Table, column: &str, what: &str) -> Error {
     ))
 }
 
-/// A single identifier (quotes allowed), e.g. a member or alias name.
+/// A name given literally in the definition JSON (an alias or member name): any non-empty
+/// text without control characters. In SQL expressions such names are written quoted.
 pub fn parse_single_ident(text: &str, what: &str) -> Result<String> {
-    let parts = parse_qualified_name(text).map_err(|_| Error::invalid(format!("invalid {what} '{text}'")))?;
-    match parts.as_slice() {
-        [one] => Ok(one.value.clone()),
-        _ => Err(Error::invalid(format!("invalid {what} '{text}': expected a single identifier"))),
+    if text.trim().is_empty() || text.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid(format!("invalid {what} '{text}': must be non-empty without control characters")));
     }
+    Ok(text.to_string())
 }
-

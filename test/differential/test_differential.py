@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Differential and metamorphic tests: random snowflake schemas with awkward data (NULL keys,
+orphans, childless parents, duplicates, NULL groups) and awkward names (mixed case, spaces,
+quotes, reserved words, unicode); random valid requests; semantic_view() results compared with
+an oracle written independently here — one plain GROUP BY query per metric over explicit joins,
+combined in Python — plus metamorphic checks (a metric alone equals the same metric among
+others; a derived metric equals its formula; additive metrics sum to the ungrouped total).
+
+Schema shape (names random):  F --a_id--> A --b_id--> B,  F --c_id--> C
+"""
+import argparse
+import json
+import math
+import random
+import sys
+
+import duckdb
+
+NAME_POOL = ["orders", "Order Items", "select", "Ünïcode", 'we"ird', "MixedCase", "group", "from", "x y z", "t1"]
+COL_POOL = ["id", "Key", "select", "my col", "Ünï", 'q"uote', "order", "Value", "amount", "region", "a b"]
+
+
+def q(name):
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+class Schema:
+    def __init__(self, rng):
+        names = rng.sample(NAME_POOL, 4)
+        aliases = rng.sample(["f", "A", "b b", "Cee", "sel ect", "ü"], 4)
+        self.tables = {}
+        for key, name, alias in zip("FABC", names, aliases):
+            cols = rng.sample(COL_POOL, 3)
+            self.tables[key] = {"name": name, "alias": alias, "id": cols[0], "dim": cols[1], "val": cols[2]}
+        self.fk = {"F": {"A": "a_fk", "C": "c fk"}, "A": {"B": "B_FK"}}
+        self.rows = {}
+        sizes = {"B": rng.randint(1, 4), "A": rng.randint(2, 6), "C": rng.randint(1, 5), "F": rng.randint(0, 25)}
+        dim_values = ["x", "y", "Z", None, "x"]
+        for key in "BACF":
+            t = self.tables[key]
+            rows = []
+            for i in range(1, sizes[key] + 1):
+                row = {"id": i, "dim": rng.choice(dim_values), "val": rng.choice([None, 1, 2, 5, -3, 10])}
+                for parent, col in self.fk.get(key, {}).items():
+                    # NULL keys and orphans (keys with no parent row) on purpose
+                    row[col] = rng.choice([None, sizes[parent] + 7] + list(range(1, sizes[parent] + 1)) * 2)
+                rows.append(row)
+            self.rows[key] = rows
+
+    def create(self, con):
+        for key in "BACF":
+            t = self.tables[key]
+            cols = [f"{q(t['id'])} INTEGER PRIMARY KEY", f"{q(t['dim'])} VARCHAR", f"{q(t['val'])} INTEGER"]
+            cols += [f"{q(c)} INTEGER" for c in self.fk.get(key, {}).values()]
+            con.execute(f"CREATE TABLE {q(t['name'])} ({', '.join(cols)})")
+            for r in self.rows[key]:
+                values = [r["id"], r["dim"], r["val"]] + [r[c] for c in self.fk.get(key, {}).values()]
+                con.execute(f"INSERT INTO {q(t['name'])} VALUES ({', '.join(['?'] * len(values))})", values)
+
+    def definition(self):
+        T = self.tables
+        tables = [{"alias": T[k]["alias"], "table": q(T[k]["name"]), "primary_key": [T[k]["id"]]} for k in "FABC"]
+        rels = []
+        for child, parents in self.fk.items():
+            for parent, col in parents.items():
+                rels.append({"name": f"{child}_to_{parent}_rel", "from": T[child]["alias"], "from_columns": [col], "to": T[parent]["alias"]})
+        dims, metrics = [], []
+        for k in "FABC":
+            t = T[k]
+            dims.append({"table": t["alias"], "name": f"{k}_dim", "expr": q(t["dim"])})
+            metrics.append({"table": t["alias"], "name": f"{k}_sum", "expr": f"sum({q(t['alias'])}.{q(t['val'])})"})
+            metrics.append({"table": t["alias"], "name": f"{k}_count", "expr": "count(*)"})
+            metrics.append({"table": t["alias"], "name": f"{k}_distinct", "expr": f"count(DISTINCT {q(t['dim'])})"})
+        metrics.append({"name": "F_plus_A", "expr": "F_sum + A_count"})
+        return {"tables": tables, "relationships": rels, "dimensions": dims, "metrics": metrics}
+
+    # --- the oracle -----------------------------------------------------------------------
+    REACH = {"F": "FABC", "A": "AB", "B": "B", "C": "C"}
+
+    def joins_from(self, grain, needed):
+        """Explicit LEFT JOINs from `grain` to each needed table, written out by hand."""
+        T = self.tables
+        out = f"{q(T[grain]['name'])} AS g_{grain}"
+        path = {"F": {"A": [("F", "A")], "B": [("F", "A"), ("A", "B")], "C": [("F", "C")]}, "A": {"B": [("A", "B")]}}
+        done = {grain}
+        for n in needed:
+            for child, parent in path.get(grain, {}).get(n, []):
+                if parent in done:
+                    continue
+                done.add(parent)
+                out += (f" LEFT JOIN {q(T[parent]['name'])} AS g_{parent} ON g_{child}.{q(self.fk[child][parent])}"
+                        f" = g_{parent}.{q(T[parent]['id'])}")
+        return out
+
+    def oracle_metric(self, con, metric, dims, where):
+        kind, grain = metric.split("_")[1], metric.split("_")[0]
+        T = self.tables
+        agg = {"sum": f"sum(g_{grain}.{q(T[grain]['val'])})", "count": "count(*)",
+               "distinct": f"count(DISTINCT g_{grain}.{q(T[grain]['dim'])})"}[kind]
+        needed = [d.split("_")[0] for d in dims] + ([where[0]] if where else [])
+        sel = [f"g_{d.split('_')[0]}.{q(T[d.split('_')[0]]['dim'])}" for d in dims]
+        sql = f"SELECT {', '.join(sel + [agg])} FROM {self.joins_from(grain, needed)}"
+        if where:
+            sql += f" WHERE g_{where[0]}.{q(T[where[0]]['dim'])} IS DISTINCT FROM {lit(where[1])}"
+        if sel:
+            sql += " GROUP BY " + ", ".join(str(i + 1) for i in range(len(sel)))
+        groups = {tuple(r[:-1]): r[-1] for r in con.execute(sql).fetchall()}
+        empty = con.execute(f"SELECT {agg} FROM {self.joins_from(grain, [])} WHERE false").fetchone()[0]
+        return groups, empty
+
+    def oracle(self, con, dims, metrics, where):
+        if not metrics:
+            needed = {d.split("_")[0] for d in dims} | ({where[0]} if where else set())
+            # anchored at the finest of the dimensions' own tables
+            anchor = next(g for g in "FABC" if g in needed and needed <= set(self.REACH[g]))
+            T = self.tables
+            sel = [f"g_{d.split('_')[0]}.{q(T[d.split('_')[0]]['dim'])}" for d in dims]
+            sql = f"SELECT DISTINCT {', '.join(sel)} FROM {self.joins_from(anchor, needed)}"
+            if where:
+                sql += f" WHERE g_{where[0]}.{q(T[where[0]]['dim'])} IS DISTINCT FROM {lit(where[1])}"
+            return {tuple(r) for r in con.execute(sql).fetchall()}, None
+        base = sorted({m for x in metrics for m in (["F_sum", "A_count"] if x == "F_plus_A" else [x])})
+        per = {m: self.oracle_metric(con, m, dims, where) for m in base}
+        keys = set()
+        for groups, _ in per.values():
+            keys |= set(groups)
+        if not dims:
+            keys = {()}
+        rows = []
+        for k in keys:
+            value = {m: per[m][0].get(k, per[m][1]) for m in base}
+            out = []
+            for x in metrics:
+                if x == "F_plus_A":
+                    a, b = value["F_sum"], value["A_count"]
+                    out.append(None if a is None or b is None else a + b)
+                else:
+                    out.append(value[x])
+            rows.append(k + tuple(out))
+        return rows, base
+
+
+def normalize(rows):
+    def norm(v):
+        if isinstance(v, float):
+            return round(v, 6)
+        if hasattr(v, "as_integer_ratio") and not isinstance(v, int):
+            return round(float(v), 6)
+        return v
+    return sorted((tuple(norm(v) for v in r) for r in rows), key=repr)
+
+
+def semantic(con, dims, metrics, where, schema):
+    args = [f"dimensions := [{', '.join(lit(d) for d in dims)}]"] if dims else []
+    if metrics:
+        args.append(f"metrics := [{', '.join(lit(m) for m in metrics)}]")
+    if where:
+        args.append(f"where_clause := {lit(f'{where[0]}_dim IS DISTINCT FROM {lit(where[1])}')}")
+    return con.execute(f"SELECT * FROM semantic_view('sv', {', '.join(args)})").fetchall()
+
+
+def random_request(rng):
+    metrics = rng.sample(["F_sum", "F_count", "F_distinct", "A_sum", "A_count", "A_distinct", "B_sum", "B_count",
+                          "C_sum", "C_count", "F_plus_A"], rng.randint(0, 3))
+    grains = {m.split("_")[0] for m in metrics}
+    if "F_plus_A" in metrics:
+        grains = (grains - {"F"}) | {"F", "A"}
+    allowed = set("FABC")
+    for g in grains:
+        allowed &= set(Schema.REACH[g])
+    pool = sorted(allowed)
+    if not metrics:
+        # dimensions only: any set with a common anchor
+        anchor = rng.choice("FABC")
+        others = [t for t in Schema.REACH[anchor] if t != anchor]
+        dims = [f"{t}_dim" for t in [anchor] + rng.sample(others, rng.randint(0, min(1, len(others))))]
+        rng.shuffle(dims)
+        pool = [d.split("_")[0] for d in dims]
+    else:
+        dims = [f"{t}_dim" for t in rng.sample(pool, rng.randint(0, min(2, len(pool))))] if pool else []
+    where = None
+    if rng.random() < 0.4:
+        wpool = [t for t in pool if all(t in Schema.REACH[g] for g in grains)] if metrics else [d.split("_")[0] for d in dims]
+        if wpool:
+            where = (rng.choice(wpool), rng.choice(["x", "y", "Z"]))
+    return dims, metrics, where
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--extension", required=True)
+    ap.add_argument("--schemas", type=int, default=40)
+    ap.add_argument("--requests", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=20261128)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    passed = failed = 0
+    failures = []
+    for s in range(args.schemas):
+        schema = Schema(rng)
+        con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+        con.execute(f"LOAD '{args.extension}'")
+        schema.create(con)
+        definition = json.dumps(schema.definition())
+        con.execute(f"PRAGMA define_semantic_view('sv', {lit(definition)})")
+        for r in range(args.requests):
+            dims, metrics, where = random_request(rng)
+            label = f"schema {s} request {r}: dims={dims} metrics={metrics} where={where}"
+            try:
+                got = semantic(con, dims, metrics, where, schema)
+                expected, base = schema.oracle(con, dims, metrics, where)
+                if not metrics:
+                    ok = normalize(got) == normalize(expected) and len(got) == len(set(got))
+                else:
+                    ok = normalize(got) == normalize(expected)
+                    # metamorphic: each metric alone gives the same column
+                    for i, m in enumerate(metrics):
+                        alone = semantic(con, dims, [m], where, schema)
+                        col = normalize([row[:len(dims)] + (row[len(dims) + i],) for row in got])
+                        if normalize(alone) != col and dims:
+                            # groups may differ (a metric alone lacks the other grains' keys); compare on its own keys
+                            keys = {row[:len(dims)] for row in alone}
+                            col = normalize([c for c in col if c[:len(dims)] in keys])
+                        ok = ok and (normalize(alone) == col)
+                    # metamorphic: additive metrics over groups sum to the total
+                    if dims and not where:
+                        for i, m in enumerate(metrics):
+                            if m.endswith("_count") and m in base:
+                                total = semantic(con, [], [m], None, schema)[0][0]
+                                alone = semantic(con, dims, [m], None, schema)
+                                ok = ok and sum(row[-1] for row in alone) == total
+                if ok:
+                    passed += 1
+                else:
+                    failed += 1
+                    failures.append(f"{label}\n  semantic_view: {normalize(got)}\n  oracle:        {normalize(expected)}")
+            except Exception as e:
+                failed += 1
+                failures.append(f"{label}\n  {type(e).__name__}: {e}")
+        con.close()
+    for f in failures[:10]:
+        print("FAIL " + f)
+    print(f"differential: {args.schemas} schemas x {args.requests} requests")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
