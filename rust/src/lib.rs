@@ -4,6 +4,7 @@
 pub mod api;
 mod bridge;
 pub mod error;
+pub mod fuzzing;
 pub mod model;
 pub mod parse;
 pub mod plan;

@@ -1,0 +1,145 @@
+//! Entry points shared by the cargo-fuzz targets (`rust/fuzz`, nightly) and the stable property
+//! tests below, so both exercise exactly the same code. Each asserts the invariants a fuzzer
+//! should check: no panic, and generated SQL that cannot escape its statement.
+
+use std::collections::BTreeMap;
+
+use crate::api;
+use crate::plan::Request;
+use crate::sql::{check_single_expression, tokenize};
+use crate::store::Stored;
+
+const VIEW: &str = r#"{
+  "tables": [
+    {"alias": "l", "table": "lineitem", "primary_key": ["k", "n"]},
+    {"alias": "o", "table": "orders", "primary_key": ["k"]},
+    {"alias": "c", "table": "customer", "primary_key": ["k"]}
+  ],
+  "relationships": [
+    {"name": "l_o", "from": "l", "from_columns": ["k"], "to": "o"},
+    {"name": "o_c", "from": "o", "from_columns": ["ck"], "to": "c"}
+  ],
+  "facts": [{"table": "l", "name": "net", "expr": "price * (1 - disc)"}],
+  "dimensions": [
+    {"table": "c", "name": "seg", "expr": "seg"},
+    {"table": "o", "name": "status", "expr": "status"},
+    {"table": "l", "name": "mode", "expr": "mode"}
+  ],
+  "metrics": [
+    {"table": "l", "name": "rev", "expr": "sum(net)"},
+    {"table": "o", "name": "orders", "expr": "count(*)"},
+    {"name": "per", "expr": "rev / orders"}
+  ]
+}"#;
+
+fn columns() -> BTreeMap<String, Vec<String>> {
+    let cols = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    BTreeMap::from([
+        ("l".to_string(), cols(&["k", "n", "price", "disc", "mode"])),
+        ("o".to_string(), cols(&["k", "ck", "status"])),
+        ("c".to_string(), cols(&["k", "seg"])),
+    ])
+}
+
+/// Generated SQL must tokenize, contain no statement terminator and balance its parentheses.
+pub fn assert_contained(sql: &str) {
+    assert!(tokenize(sql).is_ok(), "generated SQL does not tokenize: {sql}");
+    check_single_expression(sql, "generated SQL").unwrap_or_else(|e| panic!("{e}: {sql}"));
+}
+
+pub fn definition(text: &str) {
+    let cols = ["a", "b", "id", "x"].iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut columns = BTreeMap::new();
+    if let Ok(def) = crate::parse::definition_json(text) {
+        for t in &def.tables {
+            columns.insert(t.alias.clone(), cols.clone());
+        }
+    }
+    if let Ok(defined) = api::define("db", "main", "v", text, columns, false, false, &[]) {
+        for probe in defined.probes {
+            assert_contained(&probe.sql);
+        }
+    }
+}
+
+pub fn expand(text: &str) {
+    let stored = Stored::new("main", columns(), crate::parse::definition_json(VIEW).expect("fixture")).to_json();
+    // Split the input into request parts: dims|metrics|facts|where, names separated by ','.
+    let mut parts = text.splitn(4, '|');
+    let names = |s: Option<&str>| -> Vec<String> {
+        s.map(|s| s.split(',').filter(|n| !n.is_empty()).map(str::to_string).collect()).unwrap_or_default()
+    };
+    let request = Request {
+        dimensions: names(parts.next()),
+        metrics: names(parts.next()),
+        facts: names(parts.next()),
+        where_clause: parts.next().map(str::to_string),
+    };
+    if let Ok(sql) = api::expand("v", &stored, "db", request) {
+        assert_contained(&sql);
+    }
+}
+
+pub fn expression(text: &str) {
+    let _ = crate::sql::scan_expression(text);
+    let json = serde_json::json!({
+        "tables": [{"alias": "t", "table": "t"}],
+        "dimensions": [{"table": "t", "name": "d", "expr": text}],
+    })
+    .to_string();
+    definition(&json);
+    expand(&format!("seg|||{text}"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sqlish() -> impl Strategy<Value = String> {
+        let atoms = prop::sample::select(vec![
+            "seg", "status", "l.mode", "net", "rev", "(", ")", "'", "''", "\"", ";", "--", "/*", "*/", "$$", " ", ",",
+            "=", "1", "sum(", "o.*", "x", "CASE", "END", "|", "\n", "ü", "\\", "E'", "[", "]", "{", "}",
+        ]);
+        prop::collection::vec(atoms, 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
+
+        #[test]
+        fn expand_never_panics_and_stays_contained(text in sqlish()) {
+            expand(&text);
+        }
+
+        #[test]
+        fn expressions_never_panic(text in sqlish()) {
+            expression(&text);
+        }
+
+        #[test]
+        fn definitions_never_panic(text in "\\PC{0,200}") {
+            definition(&text);
+        }
+
+        #[test]
+        fn quoted_identifiers_round_trip(name in "\\PC{1,20}") {
+            let parsed = crate::sql::parse_qualified_name(&crate::sql::quote_ident(&name)).unwrap();
+            prop_assert_eq!(parsed.len(), 1);
+            prop_assert_eq!(&parsed[0].value, &name);
+        }
+
+        #[test]
+        fn quoted_literals_stay_one_token(text in "\\PC{0,30}") {
+            let toks = tokenize(&crate::sql::quote_literal(&text)).unwrap();
+            prop_assert_eq!(toks.len(), 1);
+        }
+    }
+
+    #[test]
+    fn fixture_requests_expand() {
+        expand("seg,status|rev,orders,per||status = 'x'");
+        expand("|per|");
+        expand("mode||net|");
+    }
+}
