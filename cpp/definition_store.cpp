@@ -117,7 +117,7 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 rust::Vec<rs::StoredView> DefinitionStore::ToRust() const {
 	rust::Vec<rs::StoredView> out;
 	for (auto &row : rows) {
-		out.push_back(rs::StoredView {row.schema_name, row.view_name, row.definition});
+		out.push_back(rs::StoredView {row.schema_name, row.view_name});
 	}
 	return out;
 }

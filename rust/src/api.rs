@@ -106,9 +106,18 @@ pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
 /// The SELECT a request expands to. `home_catalog` is the current name of the database that
 /// holds the definition.
 pub fn expand(name: &str, definition: &str, home_catalog: &str, request: Request) -> Result<String> {
+    let context = format!("semantic view '{name}'");
     let stored = Stored::parse(definition)?;
-    let view = stored.compile().map_err(|e| e.context(format!("semantic view '{name}'")))?;
-    let plan = view.plan(&request).map_err(|e| e.context(format!("semantic view '{name}'")))?;
+    let mut view = stored.declare().map_err(|e| e.context(&context))?;
+    // Resolve only what the request touches; on any error resolve everything and plan again,
+    // so that messages listing valid members (fan traps) see the whole view.
+    let plan = match view.resolve_request(&request).and_then(|_| view.plan(&request)) {
+        Ok(plan) => plan,
+        Err(_) => {
+            view.resolve_all().map_err(|e| e.context(&context))?;
+            view.plan(&request).map_err(|e| e.context(&context))?
+        }
+    };
     Ok(Renderer { view: &view, home_catalog }.render(&plan))
 }
 

@@ -13,10 +13,10 @@ use crate::store::StoredName;
 
 #[cxx::bridge(namespace = "semantic_views::rs")]
 mod ffi {
+    /// A stored view's name (definitions travel separately, only where needed).
     struct StoredView {
         schema_name: String,
         view_name: String,
-        definition: String,
     }
 
     struct TableLookup {

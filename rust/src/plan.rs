@@ -103,6 +103,20 @@ impl View {
         Ok(Plan::Aggregate { dimensions, metrics, grains, filter })
     }
 
+    /// Resolves the expressions of the members a request names (and what they reference).
+    pub fn resolve_request(&mut self, request: &Request) -> Result<()> {
+        let mut roots = self.request_members(&request.dimensions, MemberKind::Dimension)?;
+        roots.extend(self.request_members(&request.metrics, MemberKind::Metric)?);
+        roots.extend(self.request_members(&request.facts, MemberKind::Fact)?);
+        if let Some(w) = &request.where_clause {
+            roots.extend(self.where_parts(w)?.into_iter().filter_map(|p| match p {
+                Part::Member(id) => Some(id),
+                _ => None,
+            }));
+        }
+        self.resolve_members(roots)
+    }
+
     /// Resolves requested names of one kind: `name`, `alias.name` or `alias.*`.
     fn request_members(&self, names: &[String], kind: MemberKind) -> Result<Vec<MemberId>> {
         let mut out: Vec<MemberId> = Vec::new();
@@ -127,6 +141,11 @@ impl View {
                 .map(|(index, _)| MemberId { kind, index })
                 .collect()
         };
+        let named = |name: &str, table: Option<usize>| -> Vec<MemberId> {
+            self.named(name)
+                .filter(|id| id.kind == kind && (table.is_none() || self.member(*id).table == table))
+                .collect()
+        };
         if let Some(alias) = raw.strip_suffix(".*") {
             let alias = match crate::sql::parse_qualified_name(alias).ok().as_deref() {
                 Some([one]) => one.value.clone(),
@@ -140,12 +159,12 @@ impl View {
             return Ok(found);
         }
         // A member's literal name first (names may contain dots or spaces), then `alias.name`.
-        let literal = ids(&|m| eq_ci(&m.name, raw));
+        let literal = named(raw, None);
         let parts = crate::sql::parse_qualified_name(raw).unwrap_or_default();
         let found = if !literal.is_empty() { literal } else { match parts.as_slice() {
-            [name] => ids(&|m| eq_ci(&m.name, &name.value)),
+            [name] => named(&name.value, None),
             [alias, name] => match self.table_index(&alias.value) {
-                Some(t) => ids(&|m| m.table == Some(t) && eq_ci(&m.name, &name.value)),
+                Some(t) => named(&name.value, Some(t)),
                 None => Vec::new(),
             },
             _ => Vec::new(),

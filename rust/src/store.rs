@@ -47,8 +47,14 @@ impl Stored {
         serde_json::to_string(self).expect("definitions serialize")
     }
 
+    /// The fully validated view, every member resolved.
     pub fn compile(&self) -> Result<View> {
         View::compile(self.definition.clone(), &self.home_schema, &self.columns)
+    }
+
+    /// The view with member expressions left unresolved (it was validated at define time).
+    pub fn declare(self) -> Result<View> {
+        View::declare(self.definition, &self.home_schema, &self.columns)
     }
 }
 

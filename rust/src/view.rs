@@ -3,7 +3,7 @@
 //! (columns, facts, metrics, untouched text). Everything that can be checked without DuckDB
 //! is checked here, at define time; the planner can then rely on it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::error::{did_you_mean, name_list, Error, Result};
 use crate::model::{Definition, MemberDef, MemberKind};
@@ -67,6 +67,8 @@ pub struct Member {
     /// None only for derived metrics.
     pub table: Option<usize>,
     pub parts: Vec<Part>,
+    /// Whether `parts` has been resolved from the expression (see `View::resolve_members`).
+    pub resolved: bool,
     pub private: bool,
     pub using: Vec<usize>,
     pub def: MemberDef,
@@ -80,10 +82,15 @@ pub struct View {
     pub facts: Vec<Member>,
     pub dimensions: Vec<Member>,
     pub metrics: Vec<Member>,
+    /// Members by lower-cased name: name lookups stay O(1) on views with thousands of members.
+    by_name: HashMap<String, Vec<MemberId>>,
 }
 
 pub fn eq_ci(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.to_lowercase() == b.to_lowercase()
 }
 
 fn same_set(a: &[String], b: &[String]) -> bool {
@@ -132,6 +139,17 @@ impl View {
     /// Compiles a definition. `columns` gives the column names of each table by alias
     /// (looked up in DuckDB's catalog by the caller).
     pub fn compile(definition: Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>) -> Result<View> {
+        let mut view = Self::declare(definition, home_schema, columns)?;
+        view.check_graph()?;
+        view.resolve_expressions()?;
+        view.check_member_cycles()?;
+        Ok(view)
+    }
+
+    /// Tables, relationships and member names only; member expressions are resolved later and
+    /// only where a request needs them (`resolve_members`). For stored views, which were
+    /// fully validated when they were defined: bind time then costs what the request touches.
+    pub fn declare(definition: Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>) -> Result<View> {
         let mut view = View {
             tables: Vec::new(),
             relationships: Vec::new(),
@@ -139,15 +157,46 @@ impl View {
             dimensions: Vec::new(),
             metrics: Vec::new(),
             definition: Definition::default(),
+            by_name: HashMap::new(),
         };
         view.compile_tables(&definition, home_schema, columns)?;
         view.compile_relationships(&definition)?;
-        view.check_graph()?;
         view.declare_members(&definition)?;
-        view.resolve_expressions()?;
-        view.check_member_cycles()?;
         view.definition = definition;
         Ok(view)
+    }
+
+    /// Resolves the expressions of `roots` and of every member they reference.
+    pub fn resolve_members(&mut self, roots: impl IntoIterator<Item = MemberId>) -> Result<()> {
+        let mut todo: Vec<MemberId> = roots.into_iter().collect();
+        while let Some(id) = todo.pop() {
+            if self.member(id).resolved {
+                continue;
+            }
+            let parts = self.resolve_member(id)?;
+            todo.extend(parts.iter().filter_map(|p| match p {
+                Part::Member(dep) => Some(*dep),
+                _ => None,
+            }));
+            let m = self.member_mut(id);
+            m.parts = parts;
+            m.resolved = true;
+        }
+        Ok(())
+    }
+
+    fn member_mut(&mut self, id: MemberId) -> &mut Member {
+        match id.kind {
+            MemberKind::Fact => &mut self.facts[id.index],
+            MemberKind::Dimension => &mut self.dimensions[id.index],
+            MemberKind::Metric => &mut self.metrics[id.index],
+        }
+    }
+
+    fn resolve_member(&self, id: MemberId) -> Result<Vec<Part>> {
+        let m = self.member(id);
+        let what = format!("{} '{}'", id.kind.noun(), self.qualified_name(id));
+        self.resolve(&m.def.expr, m.table, Some(id.kind)).map_err(|e| e.context(&what))
     }
 
     fn compile_tables(&mut self, def: &Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>) -> Result<()> {
@@ -390,16 +439,18 @@ impl View {
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
-                check_single_expression(&m.expr, &format!("expression of {what}"))?;
-                let clash = self.all_members().find(|(_, other)| other.table == table && eq_ci(&other.name, &name));
-                if let Some((_, other)) = clash {
+                let clash = self.named(&name).find(|id| self.member(*id).table == table);
+                if let Some(other) = clash.map(|id| self.member(id)) {
                     let scope = table.map(|t| format!(" in table '{}'", self.tables[t].alias)).unwrap_or_default();
                     return Err(Error::invalid(format!(
                         "duplicate member name '{name}'{scope}: already defined as a {}",
                         other.kind.noun()
                     )));
                 }
-                let member = Member { kind, name, table, parts: Vec::new(), private: m.private, using, def: m.clone() };
+                let index = self.members(kind).len();
+                self.by_name.entry(name.to_lowercase()).or_default().push(MemberId { kind, index });
+                let member =
+                    Member { kind, name, table, parts: Vec::new(), resolved: false, private: m.private, using, def: m.clone() };
                 match kind {
                     MemberKind::Fact => self.facts.push(member),
                     MemberKind::Dimension => self.dimensions.push(member),
@@ -409,7 +460,7 @@ impl View {
         }
         // Derived metric names must not collide with any table-level member name.
         for d in self.metrics.iter().filter(|m| m.table.is_none()) {
-            if let Some((_, other)) = self.all_members().find(|(_, o)| o.table.is_some() && eq_ci(&o.name, &d.name)) {
+            if let Some(other) = self.named(&d.name).map(|id| self.member(id)).find(|o| o.table.is_some()) {
                 return Err(Error::invalid(format!(
                     "duplicate member name '{}': derived metric clashes with {} '{}'",
                     d.name,
@@ -421,28 +472,37 @@ impl View {
         Ok(())
     }
 
+    /// Members with this name (case-insensitive), any table and kind.
+    pub fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = MemberId> + 'a {
+        self.by_name.get(&name.to_lowercase()).into_iter().flatten().copied()
+    }
+
     pub fn all_members(&self) -> impl Iterator<Item = (MemberId, &Member)> {
         [MemberKind::Fact, MemberKind::Dimension, MemberKind::Metric].into_iter().flat_map(move |kind| {
             self.members(kind).iter().enumerate().map(move |(index, m)| (MemberId { kind, index }, m))
         })
     }
 
+    /// Resolves every member (define time, and error paths that report on all members).
+    pub fn resolve_all(&mut self) -> Result<()> {
+        let ids: Vec<MemberId> = self.all_members().map(|(id, _)| id).collect();
+        self.resolve_members(ids)
+    }
+
     fn resolve_expressions(&mut self) -> Result<()> {
-        for kind in [MemberKind::Fact, MemberKind::Dimension, MemberKind::Metric] {
-            for i in 0..self.members(kind).len() {
-                let m = &self.members(kind)[i];
-                let what = format!("{} '{}'", kind.noun(), self.qualified_name(MemberId { kind, index: i }));
-                let parts = self
-                    .resolve(&m.def.expr, m.table, Some(kind))
-                    .map_err(|e| e.context(&what))?;
-                if m.table.is_none() && !parts.iter().any(|p| matches!(p, Part::Member(_))) {
-                    return Err(Error::invalid(format!("{what}: a derived metric (without \"table\") must reference other metrics")));
-                }
-                match kind {
-                    MemberKind::Fact => self.facts[i].parts = parts,
-                    MemberKind::Dimension => self.dimensions[i].parts = parts,
-                    MemberKind::Metric => self.metrics[i].parts = parts,
-                }
+        // In definition order, so the first invalid member is the one reported.
+        let ids: Vec<MemberId> = self.all_members().map(|(id, _)| id).collect();
+        for id in ids {
+            let what = format!("expression of {} '{}'", id.kind.noun(), self.qualified_name(id));
+            check_single_expression(&self.member(id).def.expr, &what)?;
+            self.resolve_members([id])?;
+            let m = self.member(id);
+            if m.table.is_none() && !m.parts.iter().any(|p| matches!(p, Part::Member(_))) {
+                return Err(Error::invalid(format!(
+                    "{} '{}': a derived metric (without \"table\") must reference other metrics",
+                    id.kind.noun(),
+                    self.qualified_name(id)
+                )));
             }
         }
         Ok(())
@@ -525,12 +585,8 @@ impl View {
                 return Ok(Some((Part::Column { table: t, column: col.to_string() }, 0)));
             }
         }
-        let candidates: Vec<MemberId> = self
-            .all_members()
-            .filter(|(_, m)| eq_ci(&m.name, name))
-            .filter(|(_, m)| referenceable(m.kind, owner))
-            .map(|(id, _)| id)
-            .collect();
+        let candidates: Vec<MemberId> =
+            self.named(name).filter(|id| referenceable(id.kind, owner)).collect();
         match candidates.as_slice() {
             [] => Ok(None),
             [one] => Ok(Some((check_use(*one)?, 0))),
@@ -544,9 +600,7 @@ impl View {
     /// A member named `name` of table `table` (derived metrics when `table` is None) that an
     /// expression of kind `owner` may reference by that name.
     fn find_member(&self, table: Option<usize>, name: &str, owner: Option<MemberKind>) -> Option<MemberId> {
-        self.all_members()
-            .find(|(_, m)| m.table == table && eq_ci(&m.name, name) && referenceable(m.kind, owner))
-            .map(|(id, _)| id)
+        self.named(name).find(|id| self.member(*id).table == table && referenceable(id.kind, owner))
     }
 
     fn check_member_cycles(&self) -> Result<()> {

@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Benchmark (not a test): semantic_view() against equivalent hand-written SQL.
+
+1. TPC-H-like data at a chosen scale (default 1.2M lineitem rows); each request shape is run
+   through semantic_view() and as hand-written SQL, alternating, --runs times each; prints the
+   median times and the ratio.
+2. Bind/plan overhead: queries per second on a 500-member view over empty tables, against the
+   same hand-written SQL.
+3. How define and expansion time grow from 50 to 5,000 members.
+"""
+import argparse
+import json
+import statistics
+import time
+
+import duckdb
+
+SHAPES = [
+    ("1 dim, 1 metric (1 hop)", dict(dimensions=["status"], metrics=["order_count"]),
+     "SELECT o_orderstatus, count(*) FROM orders GROUP BY 1"),
+    ("2 dims, 2 metrics (multi-hop)", dict(dimensions=["region", "segment"], metrics=["revenue", "quantity"]),
+     """SELECT r_name, c_mktsegment, sum(l_extendedprice * (1 - l_discount)), sum(l_quantity)
+        FROM lineitem LEFT JOIN orders ON l_orderkey = o_orderkey LEFT JOIN customer ON o_custkey = c_custkey
+        LEFT JOIN nation ON c_nationkey = n_nationkey LEFT JOIN region ON n_regionkey = r_regionkey GROUP BY 1, 2"""),
+    ("3 dims, 1 metric", dict(dimensions=["region", "brand", "status"], metrics=["revenue"]),
+     """SELECT r_name, p_brand, o_orderstatus, sum(l_extendedprice * (1 - l_discount))
+        FROM lineitem LEFT JOIN orders ON l_orderkey = o_orderkey LEFT JOIN customer ON o_custkey = c_custkey
+        LEFT JOIN nation ON c_nationkey = n_nationkey LEFT JOIN region ON n_regionkey = r_regionkey
+        LEFT JOIN part ON l_partkey = p_partkey GROUP BY 1, 2, 3"""),
+    ("multi-grain (lineitem + orders)", dict(dimensions=["segment"], metrics=["revenue", "order_count"]),
+     """WITH l AS (SELECT c_mktsegment k, sum(l_extendedprice * (1 - l_discount)) revenue FROM lineitem
+                  LEFT JOIN orders ON l_orderkey = o_orderkey LEFT JOIN customer ON o_custkey = c_custkey GROUP BY 1),
+             o AS (SELECT c_mktsegment k, count(*) orders FROM orders LEFT JOIN customer ON o_custkey = c_custkey GROUP BY 1)
+        SELECT coalesce(l.k, o.k), l.revenue, coalesce(o.orders, 0) FROM l FULL OUTER JOIN o ON l.k IS NOT DISTINCT FROM o.k"""),
+    ("derived across grains, 4 metrics", dict(dimensions=["segment"], metrics=["revenue", "order_count", "revenue_per_order", "quantity"]),
+     """WITH l AS (SELECT c_mktsegment k, sum(l_extendedprice * (1 - l_discount)) revenue, sum(l_quantity) q FROM lineitem
+                  LEFT JOIN orders ON l_orderkey = o_orderkey LEFT JOIN customer ON o_custkey = c_custkey GROUP BY 1),
+             o AS (SELECT c_mktsegment k, count(*) orders FROM orders LEFT JOIN customer ON o_custkey = c_custkey GROUP BY 1)
+        SELECT coalesce(l.k, o.k), l.revenue, coalesce(o.orders, 0), l.revenue / coalesce(o.orders, 0), l.q
+        FROM l FULL OUTER JOIN o ON l.k IS NOT DISTINCT FROM o.k"""),
+    ("where_clause", dict(dimensions=["brand"], metrics=["revenue"], where_clause="segment = 'AUTO' AND status = 'F'"),
+     """SELECT p_brand, sum(l_extendedprice * (1 - l_discount)) FROM lineitem LEFT JOIN orders ON l_orderkey = o_orderkey
+        LEFT JOIN customer ON o_custkey = c_custkey LEFT JOIN part ON l_partkey = p_partkey
+        WHERE c_mktsegment = 'AUTO' AND o_orderstatus = 'F' GROUP BY 1"""),
+    ("dimensions only", dict(dimensions=["nation", "segment"]),
+     """SELECT n_name, c_mktsegment FROM customer LEFT JOIN nation ON c_nationkey = n_nationkey GROUP BY 1, 2"""),
+    ("metrics only", dict(metrics=["revenue", "quantity"]),
+     "SELECT sum(l_extendedprice * (1 - l_discount)), sum(l_quantity) FROM lineitem"),
+    ("selective outer WHERE on a dimension", dict(dimensions=["shipmode", "brand"], metrics=["revenue"], outer="WHERE shipmode = 'AIR'"),
+     """SELECT l_shipmode, p_brand, sum(l_extendedprice * (1 - l_discount)) FROM lineitem LEFT JOIN part ON l_partkey = p_partkey
+        WHERE l_shipmode = 'AIR' GROUP BY 1, 2"""),
+]
+
+DEFINITION = {
+    "tables": [
+        {"alias": "l", "table": "lineitem", "primary_key": ["l_orderkey", "l_linenumber"]},
+        {"alias": "o", "table": "orders", "primary_key": ["o_orderkey"]},
+        {"alias": "c", "table": "customer", "primary_key": ["c_custkey"]},
+        {"alias": "n", "table": "nation", "primary_key": ["n_nationkey"]},
+        {"alias": "r", "table": "region", "primary_key": ["r_regionkey"]},
+        {"alias": "p", "table": "part", "primary_key": ["p_partkey"]},
+    ],
+    "relationships": [
+        {"name": "l_o", "from": "l", "from_columns": ["l_orderkey"], "to": "o"},
+        {"name": "l_p", "from": "l", "from_columns": ["l_partkey"], "to": "p"},
+        {"name": "o_c", "from": "o", "from_columns": ["o_custkey"], "to": "c"},
+        {"name": "c_n", "from": "c", "from_columns": ["c_nationkey"], "to": "n"},
+        {"name": "n_r", "from": "n", "from_columns": ["n_regionkey"], "to": "r"},
+    ],
+    "facts": [{"table": "l", "name": "net", "expr": "l_extendedprice * (1 - l_discount)"}],
+    "dimensions": [
+        {"table": "r", "name": "region", "expr": "r_name"},
+        {"table": "n", "name": "nation", "expr": "n_name"},
+        {"table": "c", "name": "segment", "expr": "c_mktsegment"},
+        {"table": "o", "name": "status", "expr": "o_orderstatus"},
+        {"table": "p", "name": "brand", "expr": "p_brand"},
+        {"table": "l", "name": "shipmode", "expr": "l_shipmode"},
+    ],
+    "metrics": [
+        {"table": "l", "name": "revenue", "expr": "sum(net)"},
+        {"table": "l", "name": "quantity", "expr": "sum(l_quantity)"},
+        {"table": "o", "name": "order_count", "expr": "count(*)"},
+        {"name": "revenue_per_order", "expr": "revenue / order_count"},
+    ],
+}
+
+
+def generate(con, lineitems):
+    orders = lineitems // 4
+    con.execute("CREATE TABLE region AS SELECT i AS r_regionkey, 'REGION ' || i AS r_name FROM range(5) t(i)")
+    con.execute("CREATE TABLE nation AS SELECT i AS n_nationkey, 'NATION ' || i AS n_name, i % 5 AS n_regionkey FROM range(25) t(i)")
+    con.execute(f"""CREATE TABLE customer AS SELECT i AS c_custkey, i % 25 AS c_nationkey,
+        ['AUTO', 'BUILDING', 'FURNITURE', 'HOUSEHOLD', 'MACHINERY'][i % 5 + 1] AS c_mktsegment FROM range({orders // 10}) t(i)""")
+    con.execute(f"""CREATE TABLE orders AS SELECT i AS o_orderkey, hash(i) % {orders // 10} AS o_custkey,
+        ['F', 'O', 'P'][i % 3 + 1] AS o_orderstatus FROM range({orders}) t(i)""")
+    con.execute(f"CREATE TABLE part AS SELECT i AS p_partkey, 'Brand#' || (i % 25) AS p_brand FROM range({lineitems // 30}) t(i)")
+    con.execute(f"""CREATE TABLE lineitem AS SELECT i // 4 AS l_orderkey, i % 4 AS l_linenumber, hash(i) % {lineitems // 30} AS l_partkey,
+        (1 + i % 50)::DECIMAL(12,2) AS l_quantity, (900 + hash(i * 7) % 100000 / 100)::DECIMAL(12,2) AS l_extendedprice,
+        ((i % 11) / 100)::DECIMAL(4,2) AS l_discount, ['AIR', 'MAIL', 'RAIL', 'SHIP', 'TRUCK', 'FOB', 'REG AIR'][i % 7 + 1] AS l_shipmode
+        FROM range({lineitems}) t(i)""")
+
+
+def literal(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def semantic_sql(request):
+    args = []
+    for key in ("dimensions", "metrics"):
+        if request.get(key):
+            args.append(f"{key} := [{', '.join(repr(x) for x in request[key])}]")
+    if request.get("where_clause"):
+        args.append("where_clause := '" + request["where_clause"].replace("'", "''") + "'")
+    return f"SELECT * FROM semantic_view('tpch', {', '.join(args)}) {request.get('outer', '')}"
+
+
+def timed(con, sql):
+    start = time.perf_counter()
+    con.execute(sql).fetchall()
+    return time.perf_counter() - start
+
+
+def shapes(con, runs):
+    print(f"\n{'shape':40} {'semantic ms':>12} {'hand ms':>10} {'ratio':>7}")
+    ratios = []
+    for name, request, hand in SHAPES:
+        sem = semantic_sql(request)
+        assert sorted(map(repr, con.execute(sem).fetchall())) == sorted(map(repr, con.execute(hand).fetchall())), name
+        a, b = [], []
+        for _ in range(runs):
+            a.append(timed(con, sem))
+            b.append(timed(con, hand))
+        ma, mb = statistics.median(a) * 1000, statistics.median(b) * 1000
+        ratios.append(ma / mb)
+        print(f"{name:40} {ma:12.1f} {mb:10.1f} {ma / mb:7.3f}")
+    print(f"{'geometric mean ratio':40} {'':12} {'':10} {statistics.geometric_mean(ratios):7.3f}")
+
+
+def wide_definition(members):
+    """A star with 10 tables and `members` dimensions and metrics spread over them."""
+    tables = [{"alias": "f", "table": "fact", "primary_key": ["id"]}]
+    rels = []
+    for d in range(9):
+        tables.append({"alias": f"d{d}", "table": f"dim{d}", "primary_key": ["id"]})
+        rels.append({"name": f"f_d{d}", "from": "f", "from_columns": [f"d{d}_id"], "to": f"d{d}"})
+    dims, metrics = [], []
+    for i in range(members // 2):
+        t = "f" if i % 10 == 9 else f"d{i % 9}"
+        dims.append({"table": t, "name": f"dim_{i}", "expr": f"upper(c{i % 5}) || '{i}'"})
+        metrics.append({"table": "f", "name": f"metric_{i}", "expr": f"sum(v{i % 5}) + {i}"})
+    return {"tables": tables, "relationships": rels, "dimensions": dims, "metrics": metrics}
+
+
+def wide_tables(con):
+    cols = ", ".join(f"c{i} VARCHAR" for i in range(5))
+    for d in range(9):
+        con.execute(f"CREATE TABLE dim{d}(id INTEGER PRIMARY KEY, {cols})")
+    fks = ", ".join(f"d{d}_id INTEGER" for d in range(9))
+    vals = ", ".join(f"v{i} INTEGER" for i in range(5))
+    con.execute(f"CREATE TABLE fact(id INTEGER PRIMARY KEY, {fks}, {vals}, {cols})")
+
+
+def overhead(extension, seconds):
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{extension}'")
+    wide_tables(con)
+    con.execute(f"PRAGMA define_semantic_view('wide', {literal(json.dumps(wide_definition(500)))})")
+    sem = "SELECT * FROM semantic_view('wide', dimensions := ['dim_0', 'dim_1'], metrics := ['metric_0', 'metric_1'])"
+    hand = """SELECT upper(d0.c0) || '0', upper(d1.c1) || '1', sum(f.v0) + 0, sum(f.v1) + 1 FROM fact f
+              LEFT JOIN dim0 d0 ON f.d0_id = d0.id LEFT JOIN dim1 d1 ON f.d1_id = d1.id GROUP BY 1, 2"""
+    print("\nbind/plan overhead, 500-member view over empty tables")
+    for name, sql in (("semantic_view()", sem), ("hand-written", hand)):
+        n, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            con.execute(sql).fetchall()
+            n += 1
+        qps = n / (time.perf_counter() - start)
+        print(f"  {name:18} {qps:8.0f} queries/s  ({1000 / qps:.3f} ms/query)")
+
+
+def growth(extension):
+    print(f"\n{'members':>8} {'define ms':>10} {'expand ms':>10}")
+    for members in (50, 500, 5000):
+        con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+        con.execute(f"LOAD '{extension}'")
+        wide_tables(con)
+        text = json.dumps(wide_definition(members))
+        start = time.perf_counter()
+        con.execute(f"PRAGMA define_semantic_view('wide', {literal(text)})")
+        define_ms = (time.perf_counter() - start) * 1000
+        sql = "SELECT * FROM explain_semantic_view('wide', dimensions := ['dim_0', 'dim_1'], metrics := ['metric_0', 'metric_1'])"
+        times = []
+        for _ in range(20):
+            start = time.perf_counter()
+            con.execute(sql).fetchall()
+            times.append(time.perf_counter() - start)
+        print(f"{members:8} {define_ms:10.1f} {statistics.median(times) * 1000:10.3f}")
+        con.close()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--extension", required=True)
+    ap.add_argument("--lineitems", type=int, default=1_200_000)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--overhead-seconds", type=float, default=3.0)
+    args = ap.parse_args()
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{args.extension}'")
+    start = time.perf_counter()
+    generate(con, args.lineitems)
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    print(f"generated {args.lineitems} lineitem rows in {time.perf_counter() - start:.1f} s; duckdb {duckdb.__version__}, threads {threads}")
+    con.execute(f"PRAGMA define_semantic_view('tpch', {literal(json.dumps(DEFINITION))})")
+    shapes(con, args.runs)
+    overhead(args.extension, args.overhead_seconds)
+    growth(args.extension)
+
+
+if __name__ == "__main__":
+    main()
