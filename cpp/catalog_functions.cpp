@@ -1,5 +1,5 @@
 // list_semantic_views(), describe_semantic_view(name),
-// semantic_view_dimensions_for_metric(name, metric).
+// semantic_view_dimensions_for_metric(name, metric), get_ddl('SEMANTIC_VIEW', name).
 
 #include "definition_store.hpp"
 #include "rows_function.hpp"
@@ -7,7 +7,10 @@
 
 #include "duckdb/main/attached_database.hpp"
 #include "duckdb/main/database_manager.hpp"
+#include "duckdb/execution/expression_executor.hpp"
 #include "duckdb/main/extension/extension_loader.hpp"
+#include "duckdb/planner/expression.hpp"
+#include "duckdb/planner/expression/bound_function_expression.hpp"
 
 namespace duckdb {
 
@@ -32,8 +35,9 @@ void EmitRows(ClientContext &context, TableFunctionInput &input, DataChunk &outp
 static unique_ptr<FunctionData> ListBind(ClientContext &context, TableFunctionBindInput &input,
                                          vector<LogicalType> &return_types, vector<string> &names) {
 	names = {"database_name", "schema_name", "view_name", "comment", "created"};
+	// `created` in UTC as a plain TIMESTAMP: clients need no time zone support to read it.
 	return_types = {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
-	                LogicalType::TIMESTAMP_TZ};
+	                LogicalType::TIMESTAMP};
 	auto data = make_uniq<RowsData>();
 	for (auto &db : DatabaseManager::Get(context).GetDatabases(context)) {
 		if (db->IsSystem() || db->IsTemporary()) {
@@ -41,8 +45,10 @@ static unique_ptr<FunctionData> ListBind(ClientContext &context, TableFunctionBi
 		}
 		auto store = ReadDefinitionStore(context, db->GetName());
 		for (auto &row : store.rows) {
-			data->rows.push_back({Value(db->GetName()), Value(row.schema_name), Value(row.view_name), row.comment,
-			                      row.created});
+			auto created = row.created.IsNull() ? Value(LogicalType::TIMESTAMP)
+			                                    : Value::TIMESTAMP(timestamp_t(row.created.GetValueUnsafe<int64_t>()));
+			data->rows.push_back(
+			    {Value(db->GetName()), Value(row.schema_name), Value(row.view_name), row.comment, created});
 		}
 	}
 	return std::move(data);
@@ -94,7 +100,48 @@ static unique_ptr<FunctionData> DimensionsForMetricBind(ClientContext &context, 
 	return std::move(data);
 }
 
+struct GetDdlData : public FunctionData {
+	explicit GetDdlData(string ddl_p) : ddl(std::move(ddl_p)) {
+	}
+	string ddl;
+	unique_ptr<FunctionData> Copy() const override {
+		return make_uniq<GetDdlData>(ddl);
+	}
+	bool Equals(const FunctionData &other) const override {
+		return ddl == other.Cast<GetDdlData>().ddl;
+	}
+};
+
+//! GET_DDL reads the definition at bind time (constant arguments), in the caller's transaction.
+static unique_ptr<FunctionData> GetDdlBind(ClientContext &context, ScalarFunction &, vector<unique_ptr<Expression>> &arguments) {
+	vector<Value> values;
+	for (auto &argument : arguments) {
+		if (!argument->IsFoldable()) {
+			throw BinderException("get_ddl: arguments must be constants");
+		}
+		values.push_back(ExpressionExecutor::EvaluateScalar(context, *argument));
+	}
+	auto kind = StringArgument(values[0], "get_ddl", "object type");
+	if (!StringUtil::CIEquals(kind, "SEMANTIC_VIEW") && !StringUtil::CIEquals(kind, "SEMANTIC VIEW")) {
+		throw BinderException("get_ddl: object type '%s' is not supported; use 'SEMANTIC_VIEW'", kind);
+	}
+	DefinitionStore store;
+	auto &row = NamedView(context, values[1], "get_ddl", store);
+	auto ddl = CallRust([&] { return rs::get_ddl(ToStr(row.schema_name), ToStr(row.view_name), ToStr(row.definition)); });
+	return make_uniq<GetDdlData>(ToString(ddl));
+}
+
+static void GetDdlFunction(DataChunk &args, ExpressionState &state, Vector &result) {
+	auto &data = state.expr.Cast<BoundFunctionExpression>().bind_info->Cast<GetDdlData>();
+	result.SetVectorType(VectorType::CONSTANT_VECTOR);
+	ConstantVector::GetData<string_t>(result)[0] = StringVector::AddString(result, data.ddl);
+}
+
 void RegisterCatalogFunctions(ExtensionLoader &loader) {
+	ScalarFunction get_ddl("get_ddl", {LogicalType::VARCHAR, LogicalType::VARCHAR}, LogicalType::VARCHAR, GetDdlFunction,
+	                       GetDdlBind);
+	get_ddl.SetStability(FunctionStability::VOLATILE);
+	loader.RegisterFunction(get_ddl);
 	loader.RegisterFunction(TableFunction("list_semantic_views", {}, EmitRows, ListBind, InitRows));
 	loader.RegisterFunction(
 	    TableFunction("describe_semantic_view", {LogicalType::VARCHAR}, EmitRows, DescribeBind, InitRows));

@@ -12,6 +12,7 @@ static void LoadInternal(ExtensionLoader &loader) {
 	RegisterDefinePragmas(loader);
 	RegisterSemanticViewFunctions(loader);
 	RegisterCatalogFunctions(loader);
+	RegisterSqlStatements(loader);
 }
 
 void SemanticViewsExtension::Load(ExtensionLoader &loader) {

@@ -10,6 +10,7 @@ class ExtensionLoader;
 void RegisterDefinePragmas(ExtensionLoader &loader);
 void RegisterSemanticViewFunctions(ExtensionLoader &loader);
 void RegisterCatalogFunctions(ExtensionLoader &loader);
+void RegisterSqlStatements(ExtensionLoader &loader);
 
 //! A string argument that must not be NULL.
 string StringArgument(const Value &value, const string &function, const string &argument);

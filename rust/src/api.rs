@@ -43,7 +43,10 @@ pub struct Probe {
 }
 
 pub struct Defined {
-    pub sql: String,
+    /// Statements creating the store (empty once it exists).
+    pub create_store: String,
+    /// The one statement writing the definition.
+    pub write: String,
     pub probes: Vec<Probe>,
 }
 
@@ -55,6 +58,7 @@ pub fn define(
     json: &str,
     columns: BTreeMap<String, Vec<String>>,
     replace: bool,
+    if_not_exists: bool,
     store_exists: bool,
     views: &[StoredName],
 ) -> Result<Defined> {
@@ -64,8 +68,8 @@ pub fn define(
     let view = stored.compile().map_err(|e| e.context(&context))?;
     let probes = probes(&view, catalog).map_err(|e| e.context(&context))?;
     let exists = store::find(views, catalog, schema, name).is_ok();
-    let sql = store::define_sql(catalog, schema, name, &stored, replace, exists, store_exists)?;
-    Ok(Defined { sql, probes })
+    let w = store::define_sql(catalog, schema, name, &stored, replace, if_not_exists, exists, store_exists)?;
+    Ok(Defined { create_store: w.create_store, write: w.write, probes })
 }
 
 /// One probe per relationship and member. Fact and dimension probes group by the expression
@@ -202,4 +206,16 @@ pub fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<Strin
         return Err(Error::internal("metric request did not plan as an aggregate"));
     };
     Ok(view.dimensions_for_metric(metrics[0]))
+}
+
+/// Definition JSON of a parsed `CREATE SEMANTIC VIEW`.
+pub fn definition_to_json(def: &crate::model::Definition) -> String {
+    serde_json::to_string(def).expect("definitions serialize")
+}
+
+/// `GET_DDL('SEMANTIC_VIEW', name)`: DDL that recreates the stored view.
+pub fn get_ddl(schema: &str, name: &str, definition: &str) -> Result<String> {
+    let stored = Stored::parse(definition)?;
+    let qualified = format!("{}.{}", crate::ddl::ident_sql(schema), crate::ddl::ident_sql(name));
+    Ok(crate::ddl::render(&qualified, &stored.definition))
 }

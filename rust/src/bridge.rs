@@ -38,8 +38,27 @@ mod ffi {
     }
 
     struct Defined {
-        sql: String,
+        create_store: String,
+        write: String,
         probes: Vec<Probe>,
+    }
+
+    /// A statement offered by DuckDB's parser fallback. `kind` is empty when it is not ours.
+    #[derive(Clone)]
+    struct ParsedStatement {
+        kind: String,
+        has_error: bool,
+        error: String,
+        error_position: usize,
+        name: String,
+        json: String,
+        replace: bool,
+        if_not_exists: bool,
+        if_exists: bool,
+        new_name: String,
+        has_comment: bool,
+        comment: String,
+        sql: String,
     }
 
     struct ExpandRequest {
@@ -72,9 +91,14 @@ mod ffi {
             json: &str,
             columns: &Vec<TableColumns>,
             replace: bool,
+            if_not_exists: bool,
             store_exists: bool,
             views: &Vec<StoredView>,
         ) -> Result<Defined>;
+        fn parse_statement(text: &str) -> ParsedStatement;
+        fn rename_view(catalog: &str, schema: &str, name: &str, new_name: &str, if_exists: bool, views: &Vec<StoredView>) -> Result<String>;
+        fn comment_view(catalog: &str, schema: &str, name: &str, definition: &str, has_comment: bool, comment: &str) -> Result<String>;
+        fn get_ddl(schema: &str, name: &str, definition: &str) -> Result<String>;
         fn drop_view(catalog: &str, schema: &str, name: &str, if_exists: bool, views: &Vec<StoredView>) -> Result<String>;
         fn find_view(catalog: &str, schema: &str, name: &str, views: &Vec<StoredView>) -> Result<usize>;
         fn expand(name: &str, definition: &str, home_catalog: &str, request: &ExpandRequest) -> Result<String>;
@@ -135,17 +159,97 @@ fn define(
     json: &str,
     columns: &Vec<ffi::TableColumns>,
     replace: bool,
+    if_not_exists: bool,
     store_exists: bool,
     views: &Vec<ffi::StoredView>,
 ) -> BridgeResult<ffi::Defined> {
     guard(|| {
         let columns: BTreeMap<String, Vec<String>> = columns.iter().map(|c| (c.alias.clone(), c.columns.clone())).collect();
-        let d = api::define(catalog, schema, name, json, columns, replace, store_exists, &names(views))?;
+        let d = api::define(catalog, schema, name, json, columns, replace, if_not_exists, store_exists, &names(views))?;
         Ok(ffi::Defined {
-            sql: d.sql,
+            create_store: d.create_store,
+            write: d.write,
             probes: d.probes.into_iter().map(|p| ffi::Probe { subject: p.subject, sql: p.sql }).collect(),
         })
     })
+}
+
+fn parse_statement(text: &str) -> ffi::ParsedStatement {
+    use crate::ddl::{Command, Parsed};
+    let mut out = ffi::ParsedStatement {
+        kind: String::new(),
+        has_error: false,
+        error: String::new(),
+        error_position: 0,
+        name: String::new(),
+        json: String::new(),
+        replace: false,
+        if_not_exists: false,
+        if_exists: false,
+        new_name: String::new(),
+        has_comment: false,
+        comment: String::new(),
+        sql: String::new(),
+    };
+    let parsed = catch_unwind(AssertUnwindSafe(|| crate::ddl::parse_statement(text)));
+    match parsed {
+        Ok(Ok(Parsed::NotOurs)) => {}
+        Ok(Err(e)) => {
+            out.kind = "error".into();
+            out.has_error = true;
+            out.error = e.message;
+            out.error_position = e.position;
+        }
+        Err(_) => {
+            out.kind = "error".into();
+            out.has_error = true;
+            out.error = "semantic_views internal error while parsing the statement".into();
+        }
+        Ok(Ok(Parsed::Ours(command))) => match command {
+            Command::Define { name, definition, replace, if_not_exists } => {
+                out.kind = "define".into();
+                out.name = name;
+                out.json = api::definition_to_json(&definition);
+                out.replace = replace;
+                out.if_not_exists = if_not_exists;
+            }
+            Command::Drop { name, if_exists } => {
+                out.kind = "drop".into();
+                out.name = name;
+                out.if_exists = if_exists;
+            }
+            Command::Rename { name, if_exists, new_name } => {
+                out.kind = "rename".into();
+                out.name = name;
+                out.if_exists = if_exists;
+                out.new_name = new_name;
+            }
+            Command::SetComment { name, if_exists, comment } => {
+                out.kind = "comment".into();
+                out.name = name;
+                out.if_exists = if_exists;
+                out.has_comment = comment.is_some();
+                out.comment = comment.unwrap_or_default();
+            }
+            Command::Query { sql } => {
+                out.kind = "query".into();
+                out.sql = sql;
+            }
+        },
+    }
+    out
+}
+
+fn rename_view(catalog: &str, schema: &str, name: &str, new_name: &str, if_exists: bool, views: &Vec<ffi::StoredView>) -> BridgeResult<String> {
+    guard(|| crate::store::rename_sql(catalog, schema, name, new_name, &names(views), if_exists))
+}
+
+fn comment_view(catalog: &str, schema: &str, name: &str, definition: &str, has_comment: bool, comment: &str) -> BridgeResult<String> {
+    guard(|| crate::store::comment_sql(catalog, schema, name, definition, has_comment.then_some(comment)))
+}
+
+fn get_ddl(schema: &str, name: &str, definition: &str) -> BridgeResult<String> {
+    guard(|| api::get_ddl(schema, name, definition))
 }
 
 fn drop_view(catalog: &str, schema: &str, name: &str, if_exists: bool, views: &Vec<ffi::StoredView>) -> BridgeResult<String> {

@@ -55,7 +55,7 @@ pub fn definition(text: &str) {
             columns.insert(t.alias.clone(), cols.clone());
         }
     }
-    if let Ok(defined) = api::define("db", "main", "v", text, columns, false, false, &[]) {
+    if let Ok(defined) = api::define("db", "main", "v", text, columns, false, false, false, &[]) {
         for probe in defined.probes {
             assert_contained(&probe.sql);
         }

@@ -23,10 +23,12 @@ pub fn quote_literal(text: &str) -> String {
 pub struct Tok {
     pub token: Token,
     pub text: String,
+    /// Byte offset of the token in the tokenized text.
+    pub offset: usize,
 }
 
 impl Tok {
-    fn is_trivia(&self) -> bool {
+    pub fn is_trivia(&self) -> bool {
         matches!(self.token, Token::Whitespace(_))
     }
 }
@@ -61,7 +63,7 @@ pub fn tokenize(sql: &str) -> Result<Vec<Tok>> {
         }
         let start = offset(t.span.start.line, t.span.start.column);
         let end = offset(t.span.end.line, t.span.end.column).max(start);
-        out.push(Tok { text: sql[start..end].to_string(), token: t.token });
+        out.push(Tok { text: sql[start..end].to_string(), token: t.token, offset: start });
     }
     Ok(out)
 }

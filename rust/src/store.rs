@@ -97,34 +97,84 @@ fn create_store(catalog: &str) -> String {
     )
 }
 
-/// SQL that stores a view (creating the store on first use). `exists` tells whether a view of
-/// that name is already stored; creating one then is an error unless `replace`.
-pub fn define_sql(catalog: &str, schema: &str, name: &str, stored: &Stored, replace: bool, exists: bool, store_exists: bool) -> Result<String> {
+/// What storing a view takes: the statements creating the store (empty once it exists) and
+/// one statement writing the row (so the DDL hook can bind it as a single statement).
+pub struct Write {
+    pub create_store: String,
+    pub write: String,
+}
+
+/// The no-op statement for DDL that has nothing to do (IF EXISTS / IF NOT EXISTS).
+pub const NOTHING: &str = "SELECT NULL AS nothing_to_do WHERE false";
+
+/// Stores a view. `exists` tells whether a view of that name is stored already: then creating
+/// one is an error unless `replace` (replaces) or `if_not_exists` (does nothing).
+#[allow(clippy::too_many_arguments)]
+pub fn define_sql(
+    catalog: &str,
+    schema: &str,
+    name: &str,
+    stored: &Stored,
+    replace: bool,
+    if_not_exists: bool,
+    exists: bool,
+    store_exists: bool,
+) -> Result<Write> {
+    let create_store = if store_exists { String::new() } else { create_store(catalog) };
+    if exists && if_not_exists {
+        return Ok(Write { create_store: String::new(), write: NOTHING.to_string() });
+    }
     if exists && !replace {
         return Err(Error::catalog(format!(
-            "Semantic view with name {name} already exists in {}.{}! Use define_or_replace_semantic_view to replace it",
+            "Semantic view with name {name} already exists in {}.{}! Use CREATE OR REPLACE (or define_or_replace_semantic_view) to replace it",
             quote_ident(catalog),
             quote_ident(schema)
         )));
     }
-    let mut sql = String::new();
-    if !store_exists {
-        sql.push_str(&create_store(catalog));
-    }
-    let k = key(schema, name);
-    if exists {
-        sql.push_str(&format!("DELETE FROM {} WHERE key = {};\n", table_ref(catalog), quote_literal(&k)));
-    }
     let comment = stored.definition.comment.as_deref().map(quote_literal).unwrap_or_else(|| "NULL".to_string());
-    sql.push_str(&format!(
-        "INSERT INTO {} (key, schema_name, view_name, definition, comment, created) VALUES ({}, {}, {}, {}, {comment}, current_timestamp);",
+    let verb = if exists { "INSERT OR REPLACE INTO" } else { "INSERT INTO" };
+    let write = format!(
+        "{verb} {} (key, schema_name, view_name, definition, comment, created) VALUES ({}, {}, {}, {}, {comment}, current_timestamp)",
         table_ref(catalog),
-        quote_literal(&k),
+        quote_literal(&key(schema, name)),
         quote_literal(schema),
         quote_literal(name),
         quote_literal(&stored.to_json())
-    ));
-    Ok(sql)
+    );
+    Ok(Write { create_store, write })
+}
+
+/// Renames a stored view within its schema.
+pub fn rename_sql(catalog: &str, schema: &str, name: &str, new_name: &str, views: &[StoredName], if_exists: bool) -> Result<String> {
+    let i = match find(views, catalog, schema, name) {
+        Ok(i) => i,
+        Err(_) if if_exists => return Ok(NOTHING.to_string()),
+        Err(e) => return Err(e),
+    };
+    if find(views, catalog, schema, new_name).is_ok() {
+        return Err(Error::catalog(format!("Semantic view with name {new_name} already exists in {}.{}!", quote_ident(catalog), quote_ident(schema))));
+    }
+    crate::view::parse_single_ident(new_name, "semantic view name")?;
+    Ok(format!(
+        "UPDATE {} SET key = {}, view_name = {} WHERE key = {}",
+        table_ref(catalog),
+        quote_literal(&key(views[i].schema, new_name)),
+        quote_literal(new_name),
+        quote_literal(&key(views[i].schema, views[i].name))
+    ))
+}
+
+/// Sets or removes a stored view's comment (in the row and in its definition).
+pub fn comment_sql(catalog: &str, schema: &str, name: &str, definition: &str, comment: Option<&str>) -> Result<String> {
+    let mut stored = Stored::parse(definition)?;
+    stored.definition.comment = comment.map(str::to_string);
+    Ok(format!(
+        "UPDATE {} SET comment = {}, definition = {} WHERE key = {}",
+        table_ref(catalog),
+        comment.map(quote_literal).unwrap_or_else(|| "NULL".to_string()),
+        quote_literal(&stored.to_json()),
+        quote_literal(&key(schema, name))
+    ))
 }
 
 /// SQL that removes a view; without `if_exists` a missing view is an error.
@@ -136,7 +186,7 @@ pub fn drop_sql(catalog: &str, schema: &str, name: &str, views: &[StoredName], i
             quote_literal(&key(views[i].schema, views[i].name))
         )),
         // Nothing to do; PRAGMA needs a statement, so return one that changes nothing.
-        Err(_) if if_exists => Ok("SELECT NULL WHERE false;".to_string()),
+        Err(_) if if_exists => Ok(NOTHING.to_string()),
         Err(e) => Err(e),
     }
 }
@@ -156,11 +206,13 @@ mod tests {
     #[test]
     fn define_sql_escapes_and_refuses_duplicates() {
         let stored = Stored::new("main", BTreeMap::new(), Definition { comment: Some("it's".into()), ..Default::default() });
-        let sql = define_sql("my db", "main", "v", &stored, false, false, false).unwrap();
-        assert!(sql.contains("CREATE TABLE IF NOT EXISTS \"my db\".\"semantic_layer\".\"_definitions\""));
-        assert!(sql.contains("'it''s'"));
-        assert!(define_sql("db", "main", "v", &stored, false, true, true).is_err());
-        let replace = define_sql("db", "main", "v", &stored, true, true, true).unwrap();
-        assert!(replace.starts_with("DELETE FROM"));
+        let w = define_sql("my db", "main", "v", &stored, false, false, false, false).unwrap();
+        assert!(w.create_store.contains("CREATE TABLE IF NOT EXISTS \"my db\".\"semantic_layer\".\"_definitions\""));
+        assert!(w.write.contains("'it''s'"));
+        assert!(define_sql("db", "main", "v", &stored, false, false, true, true).is_err());
+        let replace = define_sql("db", "main", "v", &stored, true, false, true, true).unwrap();
+        assert!(replace.write.starts_with("INSERT OR REPLACE INTO") && replace.create_store.is_empty());
+        let skip = define_sql("db", "main", "v", &stored, false, true, true, true).unwrap();
+        assert_eq!(skip.write, NOTHING);
     }
 }

@@ -158,7 +158,7 @@ fn role_playing_joins_each_metric_through_its_own_relationship() {
 }
 
 fn define_err(json: &str, c: &[(&str, &[&str])]) -> String {
-    api::define("db", "main", "v", json, cols(c), false, false, &[]).err().map(|e| e.message).unwrap_or_default()
+    api::define("db", "main", "v", json, cols(c), false, false, false, &[]).err().map(|e| e.message).unwrap_or_default()
 }
 
 #[test]
@@ -194,9 +194,9 @@ fn define_produces_probes_for_every_member() {
         ("c", &["custkey", "nationkey", "name"]),
         ("n", &["nationkey", "name"]),
     ]);
-    let d = api::define("db", "main", "v", TPCH, c, false, false, &[]).unwrap();
+    let d = api::define("db", "main", "v", TPCH, c, false, false, false, &[]).unwrap();
     // 3 relationships + 1 fact + 3 dimensions + 3 metrics
     assert_eq!(d.probes.len(), 10);
     assert!(d.probes.iter().any(|p| p.sql.ends_with("GROUP BY ()")));
-    assert!(d.sql.contains("CREATE TABLE IF NOT EXISTS"));
+    assert!(d.create_store.contains("CREATE TABLE IF NOT EXISTS"));
 }

@@ -1,0 +1,176 @@
+// The SQL surface: CREATE / DROP / ALTER / SHOW / DESCRIBE SEMANTIC VIEW and the SEMANTIC_VIEW()
+// query clause. DuckDB offers statements its own parser rejects to our parse hook (Rust parses
+// them). A DDL statement must write in the caller's transaction, which a parser extension's
+// table function cannot; so the plan hook stashes the statement and fails binding, and our
+// operator extension, which DuckDB then asks to bind the statement, binds the one SQL
+// statement that performs it (verified mechanism, see the handbook).
+
+#include "semantic_views_functions.hpp"
+#include "view_commands.hpp"
+
+#include "duckdb/catalog/catalog.hpp"
+#include "duckdb/main/client_context_state.hpp"
+#include "duckdb/main/config.hpp"
+#include "duckdb/main/extension/extension_loader.hpp"
+#include "duckdb/parser/parsed_data/create_schema_info.hpp"
+#include "duckdb/parser/parsed_data/create_table_info.hpp"
+#include "duckdb/parser/parser.hpp"
+#include "duckdb/parser/parser_extension.hpp"
+#include "duckdb/parser/statement/create_statement.hpp"
+#include "duckdb/parser/statement/extension_statement.hpp"
+#include "duckdb/planner/binder.hpp"
+#include "duckdb/planner/operator_extension.hpp"
+#include "duckdb/transaction/meta_transaction.hpp"
+
+namespace duckdb {
+
+static constexpr const char *STASH_KEY = "semantic_views_statement";
+
+struct SemanticStatementData : public ParserExtensionParseData {
+	explicit SemanticStatementData(rs::ParsedStatement statement_p) : statement(std::move(statement_p)) {
+	}
+	rs::ParsedStatement statement;
+
+	unique_ptr<ParserExtensionParseData> Copy() const override {
+		return make_uniq<SemanticStatementData>(statement);
+	}
+	string ToString() const override {
+		return "semantic_views " + duckdb::ToString(statement.kind);
+	}
+};
+
+struct SemanticStatementStash : public ClientContextState {
+	explicit SemanticStatementStash(rs::ParsedStatement statement_p) : statement(std::move(statement_p)) {
+	}
+	rs::ParsedStatement statement;
+};
+
+static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *, const string &query) {
+	auto parsed = rs::parse_statement(ToStr(query));
+	if (parsed.kind.empty()) {
+		return ParserExtensionParseResult(); // not ours: DuckDB reports its own syntax error
+	}
+	if (parsed.has_error) {
+		ParserExtensionParseResult result(ToString(parsed.error));
+		result.error_location = parsed.error_position;
+		return result;
+	}
+	return ParserExtensionParseResult(make_uniq<SemanticStatementData>(std::move(parsed)));
+}
+
+static ParserExtensionPlanResult SemanticPlan(ParserExtensionInfo *, ClientContext &context,
+                                             unique_ptr<ParserExtensionParseData> data) {
+	auto &statement = static_cast<SemanticStatementData &>(*data).statement;
+	context.registered_state->Remove(STASH_KEY);
+	context.registered_state->Insert(STASH_KEY, make_shared_ptr<SemanticStatementStash>(statement));
+	throw BinderException("semantic_views statement is bound by its operator extension");
+}
+
+//! Creates the definition store through the catalog (the statement that follows writes to it).
+static void CreateStore(ClientContext &context, const string &catalog_name, const string &sql) {
+	Parser parser(context.GetParserOptions());
+	parser.ParseQuery(sql);
+	auto &catalog = Catalog::GetCatalog(context, catalog_name);
+	// Mark the write in the transaction first, as the binder does for CREATE statements.
+	MetaTransaction::Get(context).ModifyDatabase(catalog.GetAttached(), DatabaseModificationType::CREATE_CATALOG_ENTRY);
+	for (auto &statement : parser.statements) {
+		auto &info = statement->Cast<CreateStatement>().info;
+		if (info->type == CatalogType::SCHEMA_ENTRY) {
+			catalog.CreateSchema(context, info->Cast<CreateSchemaInfo>());
+		} else {
+			catalog.CreateTable(context, unique_ptr_cast<CreateInfo, CreateTableInfo>(std::move(info)));
+		}
+	}
+}
+
+//! The one SQL statement that performs a parsed statement.
+static string StatementSql(ClientContext &context, const rs::ParsedStatement &statement) {
+	auto kind = ToString(statement.kind);
+	if (kind == "query") {
+		return ToString(statement.sql);
+	}
+	if (kind == "drop") {
+		return PrepareDrop(context, ToString(statement.name), statement.if_exists);
+	}
+	auto target = ResolveViewTarget(context, ToString(statement.name));
+	if (kind == "define") {
+		auto defined = PrepareDefine(context, target, ToString(statement.json), statement.replace,
+		                             statement.if_not_exists);
+		if (!defined.create_store.empty()) {
+			CreateStore(context, target.catalog, ToString(defined.create_store));
+		}
+		return ToString(defined.write);
+	}
+	auto store = ReadDefinitionStore(context, target.catalog);
+	auto views = store.ToRust();
+	if (kind == "rename") {
+		auto sql = CallRust([&] {
+			return rs::rename_view(ToStr(target.catalog), ToStr(target.schema), ToStr(target.name),
+			                       statement.new_name, statement.if_exists, views);
+		});
+		CheckWritable(context, target, "rename");
+		return ToString(sql);
+	}
+	// kind == "comment"
+	if (statement.if_exists) {
+		try {
+			store.Find(target);
+		} catch (std::exception &) {
+			return "SELECT NULL AS nothing_to_do WHERE false";
+		}
+	}
+	auto &row = store.Find(target);
+	CheckWritable(context, target, "alter");
+	return ToString(CallRust([&] {
+		return rs::comment_view(ToStr(target.catalog), ToStr(row.schema_name), ToStr(row.view_name),
+		                        ToStr(row.definition), statement.has_comment, statement.comment);
+	}));
+}
+
+static BoundStatement SemanticBind(ClientContext &context, Binder &binder, OperatorExtensionInfo *,
+                                   SQLStatement &statement) {
+	if (statement.type != StatementType::EXTENSION_STATEMENT) {
+		return {};
+	}
+	auto &extension_statement = statement.Cast<ExtensionStatement>();
+	if (extension_statement.extension.parse_function != SemanticParse) {
+		return {};
+	}
+	auto stash = context.registered_state->Get<SemanticStatementStash>(STASH_KEY);
+	if (!stash) {
+		return {};
+	}
+	context.registered_state->Remove(STASH_KEY);
+	auto sql = StatementSql(context, stash->statement);
+	Parser parser(context.GetParserOptions());
+	parser.ParseQuery(sql);
+	if (parser.statements.size() != 1) {
+		throw InvalidInputException("semantic_views: a statement must expand to exactly one SQL statement");
+	}
+	auto child = Binder::CreateBinder(context, &binder);
+	return child->Bind(*parser.statements[0]);
+}
+
+class SemanticOperatorExtension : public OperatorExtension {
+public:
+	SemanticOperatorExtension() {
+		Bind = SemanticBind;
+	}
+	std::string GetName() override {
+		return "semantic_views";
+	}
+	unique_ptr<LogicalExtensionOperator> Deserialize(Deserializer &) override {
+		throw InternalException("semantic_views has no serializable operators");
+	}
+};
+
+void RegisterSqlStatements(ExtensionLoader &loader) {
+	auto &config = DBConfig::GetConfig(loader.GetDatabaseInstance());
+	ParserExtension parser;
+	parser.parse_function = SemanticParse;
+	parser.plan_function = SemanticPlan;
+	ParserExtension::Register(config, parser);
+	OperatorExtension::Register(config, make_shared_ptr<SemanticOperatorExtension>());
+}
+
+} // namespace duckdb

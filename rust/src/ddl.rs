@@ -1,0 +1,885 @@
+//! Snowflake-compatible SQL for semantic views: `CREATE / DROP / ALTER / SHOW / DESCRIBE
+//! SEMANTIC VIEW` and the `SEMANTIC_VIEW(...)` query clause, parsed from tokens into the same
+//! `model::Definition` the JSON path produces; and `GET_DDL` rendering back to DDL.
+//!
+//! Statements DuckDB cannot parse are offered here (DuckDB's parser-extension fallback).
+//! Anything else is `Parsed::NotOurs`, so ordinary SQL is untouched.
+
+use sqlparser::tokenizer::Token;
+
+use crate::error::did_you_mean;
+use crate::model::{Definition, MemberDef, RelationshipDef, TableDef};
+use crate::sql::{quote_ident, quote_literal, tokenize, Tok};
+
+/// A statement of ours, ready for the glue to execute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Define { name: String, definition: Definition, replace: bool, if_not_exists: bool },
+    Drop { name: String, if_exists: bool },
+    Rename { name: String, if_exists: bool, new_name: String },
+    SetComment { name: String, if_exists: bool, comment: Option<String> },
+    /// A statement rewritten into plain DuckDB SQL (query clause, SHOW, DESCRIBE).
+    Query { sql: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    NotOurs,
+    Ours(Command),
+}
+
+/// A syntax error at a byte offset of the statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub position: usize,
+}
+
+type PResult<T> = Result<T, SyntaxError>;
+
+const CLAUSES: &[&str] = &["TABLES", "RELATIONSHIPS", "FACTS", "DIMENSIONS", "METRICS", "COMMENT"];
+const QUERY_CLAUSES: &[&str] = &["DIMENSIONS", "METRICS", "FACTS", "WHERE"];
+
+pub fn parse_statement(text: &str) -> PResult<Parsed> {
+    let toks = match tokenize(text) {
+        Ok(t) => t,
+        Err(_) => return Ok(Parsed::NotOurs),
+    };
+    let sig: Vec<Tok> = toks.into_iter().filter(|t| !t.is_trivia()).collect();
+    let mut p = P { text, toks: sig, pos: 0 };
+    let words: Vec<String> = (0..4).map(|i| p.word_at(i).unwrap_or_default()).collect();
+    let w = |i: usize| words[i].as_str();
+    let command = if w(0) == "CREATE" && (w(1) == "SEMANTIC" || (w(1) == "OR" && w(2) == "REPLACE" && w(3) == "SEMANTIC")) {
+        p.create()?
+    } else if (w(0) == "DROP" || w(0) == "ALTER") && w(1) == "SEMANTIC" {
+        if w(0) == "DROP" { p.drop()? } else { p.alter()? }
+    } else if w(0) == "SHOW" && (w(1) == "SEMANTIC" || (w(1) == "TERSE" && w(2) == "SEMANTIC")) {
+        p.show()?
+    } else if (w(0) == "DESCRIBE" || w(0) == "DESC") && w(1) == "SEMANTIC" {
+        p.describe()?
+    } else if p.toks.iter().any(|t| is_word(t, "SEMANTIC_VIEW")) {
+        match p.query_clause()? {
+            Some(sql) => Command::Query { sql },
+            None => return Ok(Parsed::NotOurs),
+        }
+    } else {
+        return Ok(Parsed::NotOurs);
+    };
+    Ok(Parsed::Ours(command))
+}
+
+fn is_word(t: &Tok, kw: &str) -> bool {
+    matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw))
+}
+
+struct P<'a> {
+    text: &'a str,
+    toks: Vec<Tok>,
+    pos: usize,
+}
+
+impl<'a> P<'a> {
+    fn word_at(&self, i: usize) -> Option<String> {
+        match &self.toks.get(self.pos + i)?.token {
+            Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_uppercase()),
+            _ => None,
+        }
+    }
+    fn peek(&self) -> Option<&Tok> {
+        self.toks.get(self.pos)
+    }
+    fn offset(&self) -> usize {
+        self.peek().map(|t| t.offset).unwrap_or(self.text.len())
+    }
+    fn err<T>(&self, message: impl Into<String>) -> PResult<T> {
+        Err(SyntaxError { message: message.into(), position: self.offset() })
+    }
+    fn found(&self) -> String {
+        match self.peek() {
+            Some(t) => format!("'{}'", t.text),
+            None => "end of statement".to_string(),
+        }
+    }
+    fn at_kw(&self, kw: &str) -> bool {
+        self.peek().is_some_and(|t| is_word(t, kw))
+    }
+    fn eat_kw(&mut self, kw: &str) -> bool {
+        if self.at_kw(kw) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn expect_kw(&mut self, kw: &str) -> PResult<()> {
+        if self.eat_kw(kw) {
+            Ok(())
+        } else {
+            self.err(format!("expected {kw}, found {}", self.found()))
+        }
+    }
+    fn at(&self, token: &Token) -> bool {
+        self.peek().is_some_and(|t| &t.token == token)
+    }
+    fn eat(&mut self, token: &Token) -> bool {
+        if self.at(token) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn expect(&mut self, token: &Token, what: &str) -> PResult<()> {
+        if self.eat(token) {
+            Ok(())
+        } else {
+            self.err(format!("expected {what}, found {}", self.found()))
+        }
+    }
+    fn ident(&mut self, what: &str) -> PResult<String> {
+        match self.peek().map(|t| t.token.clone()) {
+            Some(Token::Word(w)) => {
+                self.pos += 1;
+                Ok(w.value)
+            }
+            _ => self.err(format!("expected {what}, found {}", self.found())),
+        }
+    }
+    /// `a`, `a.b`, `a.b.c` as SQL text with each part quoted when needed.
+    fn qualified(&mut self, what: &str) -> PResult<Vec<String>> {
+        let mut parts = vec![self.ident(what)?];
+        while self.eat(&Token::Period) {
+            parts.push(self.ident(what)?);
+        }
+        Ok(parts)
+    }
+    fn string(&mut self, what: &str) -> PResult<String> {
+        match self.peek().map(|t| t.token.clone()) {
+            Some(Token::SingleQuotedString(s)) => {
+                self.pos += 1;
+                Ok(s)
+            }
+            _ => self.err(format!("expected {what} (a quoted string), found {}", self.found())),
+        }
+    }
+    fn end(&mut self) -> PResult<()> {
+        self.eat(&Token::SemiColon);
+        if self.peek().is_some() {
+            return self.err(format!("unexpected {} after the end of the statement", self.found()));
+        }
+        Ok(())
+    }
+    fn ident_list(&mut self, what: &str) -> PResult<Vec<String>> {
+        self.expect(&Token::LParen, "'('")?;
+        let mut out = vec![self.ident(what)?];
+        while self.eat(&Token::Comma) {
+            out.push(self.ident(what)?);
+        }
+        self.expect(&Token::RParen, "')'")?;
+        Ok(out)
+    }
+    fn comment(&mut self) -> PResult<String> {
+        self.expect_kw("COMMENT")?;
+        self.expect(&Token::Eq, "'='")?;
+        self.string("comment")
+    }
+    fn synonyms(&mut self) -> PResult<Vec<String>> {
+        self.expect_kw("WITH")?;
+        self.expect_kw("SYNONYMS")?;
+        self.eat(&Token::Eq);
+        self.expect(&Token::LParen, "'('")?;
+        let mut out = vec![self.string("synonym")?];
+        while self.eat(&Token::Comma) {
+            out.push(self.string("synonym")?);
+        }
+        self.expect(&Token::RParen, "')'")?;
+        Ok(out)
+    }
+    fn if_exists(&mut self) -> PResult<bool> {
+        if self.eat_kw("IF") {
+            self.expect_kw("EXISTS")?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+    fn view_name(&mut self) -> PResult<String> {
+        Ok(join_name(&self.qualified("semantic view name")?))
+    }
+
+    fn create(&mut self) -> PResult<Command> {
+        self.expect_kw("CREATE")?;
+        let replace = if self.eat_kw("OR") {
+            self.expect_kw("REPLACE")?;
+            true
+        } else {
+            false
+        };
+        self.expect_kw("SEMANTIC")?;
+        self.expect_kw("VIEW")?;
+        let if_not_exists = if self.eat_kw("IF") {
+            self.expect_kw("NOT")?;
+            self.expect_kw("EXISTS")?;
+            true
+        } else {
+            false
+        };
+        if replace && if_not_exists {
+            return self.err("OR REPLACE and IF NOT EXISTS cannot be combined");
+        }
+        let name = self.view_name()?;
+        let mut def = Definition::default();
+        if self.at_kw("COMMENT") {
+            def.comment = Some(self.comment()?);
+        }
+        self.eat_kw("AS");
+        let mut seen = 0usize; // index into CLAUSES: clause order is fixed
+        while let Some(tok) = self.peek() {
+            if matches!(tok.token, Token::SemiColon) {
+                break;
+            }
+            let word = self.word_at(0).unwrap_or_default();
+            let Some(index) = CLAUSES.iter().position(|c| *c == word) else {
+                let hint = did_you_mean(&word, CLAUSES.iter().copied())
+                    .map(|c| format!("; did you mean {c}?"))
+                    .unwrap_or_default();
+                return self.err(format!(
+                    "expected one of TABLES, RELATIONSHIPS, FACTS, DIMENSIONS, METRICS, COMMENT, found {}{hint}",
+                    self.found()
+                ));
+            };
+            if index < seen {
+                return self.err(format!("{word} is out of place: clauses come in the order TABLES, RELATIONSHIPS, FACTS, DIMENSIONS, METRICS, COMMENT"));
+            }
+            seen = index + 1;
+            match word.as_str() {
+                "TABLES" => {
+                    self.pos += 1;
+                    def.tables = self.list(|p| p.table())?;
+                }
+                "RELATIONSHIPS" => {
+                    self.pos += 1;
+                    def.relationships = self.list(|p| p.relationship())?;
+                }
+                "FACTS" | "DIMENSIONS" | "METRICS" => {
+                    self.pos += 1;
+                    let derived_ok = word == "METRICS";
+                    let members = self.list(|p| p.member(derived_ok))?;
+                    match word.as_str() {
+                        "FACTS" => def.facts = members,
+                        "DIMENSIONS" => def.dimensions = members,
+                        _ => def.metrics = members,
+                    }
+                }
+                _ => def.comment = Some(self.comment()?),
+            }
+        }
+        if def.tables.is_empty() {
+            return self.err("expected TABLES (...)");
+        }
+        self.end()?;
+        Ok(Command::Define { name, definition: def, replace, if_not_exists })
+    }
+
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> PResult<T>) -> PResult<Vec<T>> {
+        self.expect(&Token::LParen, "'('")?;
+        let mut out = vec![item(self)?];
+        while self.eat(&Token::Comma) {
+            out.push(item(self)?);
+        }
+        self.expect(&Token::RParen, "',' or ')'")?;
+        Ok(out)
+    }
+
+    fn table(&mut self) -> PResult<TableDef> {
+        let first = self.qualified("table alias or name")?;
+        let (alias, table) = if self.eat_kw("AS") {
+            if first.len() != 1 {
+                return self.err("a table alias is a single identifier");
+            }
+            (first[0].clone(), self.qualified("table name")?)
+        } else {
+            (first.last().cloned().unwrap_or_default(), first)
+        };
+        let mut t = TableDef {
+            alias,
+            table: join_name(&table),
+            primary_key: vec![],
+            unique: vec![],
+            comment: None,
+            synonyms: vec![],
+        };
+        loop {
+            if self.eat_kw("PRIMARY") {
+                self.expect_kw("KEY")?;
+                t.primary_key = self.ident_list("column")?;
+            } else if self.eat_kw("UNIQUE") {
+                t.unique.push(self.ident_list("column")?);
+            } else if self.at_kw("WITH") {
+                t.synonyms = self.synonyms()?;
+            } else if self.at_kw("COMMENT") {
+                t.comment = Some(self.comment()?);
+            } else {
+                return Ok(t);
+            }
+        }
+    }
+
+    fn relationship(&mut self) -> PResult<RelationshipDef> {
+        let first = self.ident("relationship name or table alias")?;
+        let (name, from) = if self.eat_kw("AS") { (Some(first), self.ident("table alias")?) } else { (None, first) };
+        let from_columns = self.ident_list("column")?;
+        self.expect_kw("REFERENCES")?;
+        let to = self.ident("table alias")?;
+        let to_columns = if self.at(&Token::LParen) { self.ident_list("column")? } else { vec![] };
+        Ok(RelationshipDef { name, from, from_columns, to, to_columns })
+    }
+
+    fn member(&mut self, derived_ok: bool) -> PResult<MemberDef> {
+        let private = if self.eat_kw("PRIVATE") {
+            true
+        } else {
+            self.eat_kw("PUBLIC");
+            false
+        };
+        let start = self.offset();
+        let first = self.ident("member name")?;
+        let (table, name) = if self.eat(&Token::Period) {
+            (Some(first), self.ident("member name")?)
+        } else if derived_ok {
+            (None, first)
+        } else {
+            return Err(SyntaxError {
+                message: format!("expected <table alias>.{first}: facts and dimensions belong to a table"),
+                position: start,
+            });
+        };
+        let mut using = vec![];
+        if self.eat_kw("USING") {
+            using = self.ident_list("relationship")?;
+        }
+        self.expect_kw("AS")?;
+        let expr = self.expression()?;
+        let mut m = MemberDef { table, name, expr, comment: None, synonyms: vec![], private, using };
+        loop {
+            if self.at_kw("WITH") {
+                m.synonyms = self.synonyms()?;
+            } else if self.at_kw("COMMENT") {
+                m.comment = Some(self.comment()?);
+            } else {
+                return Ok(m);
+            }
+        }
+    }
+
+    /// SQL text up to a top-level `,` or `)`, `WITH SYNONYMS` or `COMMENT =`.
+    fn expression(&mut self) -> PResult<String> {
+        let start = self.offset();
+        let mut depth = 0i64;
+        let mut end = start;
+        while let Some(t) = self.peek() {
+            match t.token {
+                Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+                Token::RParen | Token::RBracket | Token::RBrace if depth == 0 => break,
+                Token::RParen | Token::RBracket | Token::RBrace => depth -= 1,
+                Token::Comma | Token::SemiColon if depth == 0 => break,
+                _ if depth == 0 && is_word(t, "WITH") && self.toks.get(self.pos + 1).is_some_and(|n| is_word(n, "SYNONYMS")) => break,
+                _ if depth == 0 && is_word(t, "COMMENT") && self.toks.get(self.pos + 1).is_some_and(|n| n.token == Token::Eq) => break,
+                _ => {}
+            }
+            end = t.offset + t.text.len();
+            self.pos += 1;
+        }
+        if end == start {
+            return self.err(format!("expected an expression, found {}", self.found()));
+        }
+        Ok(self.text[start..end].trim().to_string())
+    }
+
+    fn drop(&mut self) -> PResult<Command> {
+        self.expect_kw("DROP")?;
+        self.expect_kw("SEMANTIC")?;
+        self.expect_kw("VIEW")?;
+        let if_exists = self.if_exists()?;
+        let name = self.view_name()?;
+        self.end()?;
+        Ok(Command::Drop { name, if_exists })
+    }
+
+    fn alter(&mut self) -> PResult<Command> {
+        self.expect_kw("ALTER")?;
+        self.expect_kw("SEMANTIC")?;
+        self.expect_kw("VIEW")?;
+        let if_exists = self.if_exists()?;
+        let name = self.view_name()?;
+        let command = if self.eat_kw("RENAME") {
+            self.expect_kw("TO")?;
+            let new_name = self.qualified("new name")?;
+            Command::Rename { name, if_exists, new_name: new_name.last().cloned().unwrap_or_default() }
+        } else if self.eat_kw("SET") {
+            Command::SetComment { name, if_exists, comment: Some(self.comment()?) }
+        } else if self.eat_kw("UNSET") {
+            self.expect_kw("COMMENT")?;
+            Command::SetComment { name, if_exists, comment: None }
+        } else {
+            return self.err(format!("expected RENAME TO, SET COMMENT or UNSET COMMENT, found {}", self.found()));
+        };
+        self.end()?;
+        Ok(command)
+    }
+
+    fn like(&mut self) -> PResult<Option<String>> {
+        if self.eat_kw("LIKE") {
+            return Ok(Some(self.string("pattern")?));
+        }
+        Ok(None)
+    }
+
+    fn show(&mut self) -> PResult<Command> {
+        self.expect_kw("SHOW")?;
+        let terse = self.eat_kw("TERSE");
+        self.expect_kw("SEMANTIC")?;
+        let what = self.word_at(0).unwrap_or_default();
+        self.pos += 1;
+        let sql = match what.as_str() {
+            "VIEWS" => {
+                let like = self.like()?;
+                let mut filters = vec![];
+                if let Some(l) = like {
+                    filters.push(format!("view_name ILIKE {}", quote_literal(&l)));
+                }
+                if self.eat_kw("IN") {
+                    if self.eat_kw("SCHEMA") {
+                        let s = self.qualified("schema")?;
+                        if s.len() == 2 {
+                            filters.push(format!("database_name = {}", quote_literal(&s[0])));
+                        }
+                        filters.push(format!("schema_name = {}", quote_literal(s.last().expect("one part"))));
+                    } else {
+                        self.expect_kw("DATABASE")?;
+                        filters.push(format!("database_name = {}", quote_literal(&self.ident("database")?)));
+                    }
+                }
+                if self.eat_kw("STARTS") {
+                    self.expect_kw("WITH")?;
+                    filters.push(format!("starts_with(view_name, {})", quote_literal(&self.string("prefix")?)));
+                }
+                let limit = if self.eat_kw("LIMIT") {
+                    match self.peek().map(|t| t.token.clone()) {
+                        Some(Token::Number(n, _)) => {
+                            self.pos += 1;
+                            format!(" LIMIT {}", n.parse::<u64>().map_err(|_| SyntaxError { message: "LIMIT must be a whole number".into(), position: self.offset() })?)
+                        }
+                        _ => return self.err(format!("expected a number after LIMIT, found {}", self.found())),
+                    }
+                } else {
+                    String::new()
+                };
+                let columns = if terse {
+                    "created AS created_on, view_name AS name, 'SEMANTIC_VIEW' AS kind, database_name, schema_name"
+                } else {
+                    "created AS created_on, view_name AS name, 'SEMANTIC_VIEW' AS kind, database_name, schema_name, comment"
+                };
+                let filter = if filters.is_empty() { String::new() } else { format!(" WHERE {}", filters.join(" AND ")) };
+                format!("SELECT {columns} FROM list_semantic_views(){filter} ORDER BY database_name, schema_name, view_name{limit}")
+            }
+            "DIMENSIONS" | "METRICS" | "FACTS" => {
+                let like = self.like()?;
+                if !self.eat_kw("IN") {
+                    return self.err(format!("SHOW SEMANTIC {what} needs IN <semantic view>, found {}", self.found()));
+                }
+                let view = self.view_name()?;
+                let kinds = match what.as_str() {
+                    "DIMENSIONS" => "'dimension'",
+                    "METRICS" => "'metric', 'derived_metric'",
+                    _ => "'fact'",
+                };
+                let mut filters = vec![format!("object_kind IN ({kinds})"), "NOT private".to_string()];
+                if let Some(l) = like {
+                    filters.push(format!("object_name ILIKE {}", quote_literal(&l)));
+                }
+                if self.eat_kw("FOR") {
+                    if what != "DIMENSIONS" {
+                        return self.err("FOR METRIC applies to SHOW SEMANTIC DIMENSIONS");
+                    }
+                    self.expect_kw("METRIC")?;
+                    let metric = join_name(&self.qualified("metric")?);
+                    filters.push(format!(
+                        "table_alias || '.' || object_name IN (SELECT dimension FROM semantic_view_dimensions_for_metric({}, {}))",
+                        quote_literal(&view),
+                        quote_literal(&metric)
+                    ));
+                }
+                format!(
+                    "SELECT {} AS semantic_view_name, table_alias AS table_name, object_name AS name, expression, synonyms, comment \
+                     FROM describe_semantic_view({}) WHERE {}",
+                    quote_literal(&view),
+                    quote_literal(&view),
+                    filters.join(" AND ")
+                )
+            }
+            _ => {
+                self.pos -= 1;
+                return self.err(format!("expected VIEWS, DIMENSIONS, METRICS or FACTS, found {}", self.found()));
+            }
+        };
+        self.end()?;
+        Ok(Command::Query { sql })
+    }
+
+    fn describe(&mut self) -> PResult<Command> {
+        self.pos += 1; // DESCRIBE | DESC
+        self.expect_kw("SEMANTIC")?;
+        self.expect_kw("VIEW")?;
+        let view = quote_literal(&self.view_name()?);
+        self.end()?;
+        // Snowflake's row format: one row per property of each object.
+        let sql = format!(
+            "SELECT object_kind, object_name, parent_entity, property, property_value FROM (\
+             SELECT upper(object_kind) AS object_kind, object_name, table_alias AS parent_entity, p.property, p.property_value, p.k \
+             FROM describe_semantic_view({view}) WITH ORDINALITY AS d(object_kind, object_name, table_alias, expression, comment, synonyms, private, n), \
+             (VALUES (1, CASE WHEN d.object_kind = 'table' THEN 'TABLE_NAME' WHEN d.object_kind = 'relationship' THEN 'DEFINITION' ELSE 'EXPRESSION' END, d.expression), \
+                     (2, 'SYNONYMS', CASE WHEN len(d.synonyms) > 0 THEN array_to_string(d.synonyms, ', ') END), \
+                     (3, 'COMMENT', d.comment), \
+                     (4, 'PRIVATE', CASE WHEN d.private THEN 'true' END)) AS p(k, property, property_value) \
+             WHERE p.property_value IS NOT NULL ORDER BY d.n, p.k)"
+        );
+        Ok(Command::Query { sql })
+    }
+
+    /// Rewrites every `SEMANTIC_VIEW(name [DIMENSIONS ...] [METRICS ...] [FACTS ...] [WHERE ...])`
+    /// in a statement into a `semantic_view(...)` table function call; None if there is none.
+    fn query_clause(&mut self) -> PResult<Option<String>> {
+        let mut out = String::new();
+        let mut copied = 0usize;
+        let mut found = false;
+        self.pos = 0;
+        while self.pos < self.toks.len() {
+            let t = &self.toks[self.pos];
+            let is_call = is_word(t, "SEMANTIC_VIEW") && self.toks.get(self.pos + 1).is_some_and(|n| n.token == Token::LParen);
+            if !is_call {
+                self.pos += 1;
+                continue;
+            }
+            let start = t.offset;
+            self.pos += 2;
+            // semantic_view('name', dimensions := [...]) is already the table function.
+            if matches!(self.peek().map(|t| &t.token), Some(Token::SingleQuotedString(_))) {
+                continue;
+            }
+            found = true;
+            let name = self.view_name()?;
+            let mut args = vec![quote_literal(&name)];
+            let mut seen: Vec<String> = vec![];
+            loop {
+                if self.eat(&Token::RParen) {
+                    break;
+                }
+                let word = self.word_at(0).unwrap_or_default();
+                if !QUERY_CLAUSES.contains(&word.as_str()) {
+                    let hint = did_you_mean(&word, QUERY_CLAUSES.iter().copied())
+                        .map(|c| format!("; did you mean {c}?"))
+                        .unwrap_or_default();
+                    return self.err(format!("expected DIMENSIONS, METRICS, FACTS, WHERE or ')', found {}{hint}", self.found()));
+                }
+                if seen.contains(&word) {
+                    return self.err(format!("{word} appears twice"));
+                }
+                if (word == "METRICS" && seen.iter().any(|s| s == "FACTS")) || (word == "FACTS" && seen.iter().any(|s| s == "METRICS")) {
+                    return self.err("METRICS and FACTS cannot be combined in one SEMANTIC_VIEW clause");
+                }
+                self.pos += 1;
+                if word == "WHERE" {
+                    let predicate = self.expression()?;
+                    args.push(format!("where_clause := {}", quote_literal(&predicate)));
+                } else {
+                    let mut names = vec![self.member_ref()?];
+                    while self.eat(&Token::Comma) {
+                        names.push(self.member_ref()?);
+                    }
+                    let list: Vec<String> = names.iter().map(|n| quote_literal(n)).collect();
+                    args.push(format!("{} := [{}]", word.to_lowercase(), list.join(", ")));
+                }
+                seen.push(word);
+            }
+            let end = self.toks[self.pos - 1].offset + 1;
+            out.push_str(&self.text[copied..start]);
+            out.push_str(&format!("semantic_view({})", args.join(", ")));
+            copied = end;
+        }
+        if !found {
+            return Ok(None);
+        }
+        out.push_str(&self.text[copied..]);
+        Ok(Some(out))
+    }
+
+    /// `name`, `alias.name` or `alias.*` in a SEMANTIC_VIEW clause.
+    fn member_ref(&mut self) -> PResult<String> {
+        let first = self.ident("member name")?;
+        if self.eat(&Token::Period) {
+            if self.eat(&Token::Mul) {
+                return Ok(format!("{}.*", quote_ident(&first)));
+            }
+            let second = self.ident("member name")?;
+            return Ok(format!("{}.{}", quote_ident(&first), quote_ident(&second)));
+        }
+        Ok(first)
+    }
+}
+
+/// An identifier as SQL: bare when it is a plain lower/upper-case word, else quoted.
+pub fn ident_sql(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !RESERVED_FOR_DDL.contains(&name.to_uppercase().as_str());
+    if plain {
+        name.to_string()
+    } else {
+        quote_ident(name)
+    }
+}
+
+/// Words that must be quoted to be read back as identifiers in our DDL.
+const RESERVED_FOR_DDL: &[&str] = &[
+    "AS", "PRIMARY", "KEY", "UNIQUE", "WITH", "SYNONYMS", "COMMENT", "REFERENCES", "USING", "PRIVATE", "PUBLIC",
+    "TABLES", "RELATIONSHIPS", "FACTS", "DIMENSIONS", "METRICS", "SELECT", "FROM", "WHERE", "TABLE", "ORDER",
+    "GROUP", "CASE", "END", "AND", "OR", "NOT", "NULL", "TRUE", "FALSE",
+];
+
+fn join_name(parts: &[String]) -> String {
+    parts.iter().map(|p| ident_sql(p)).collect::<Vec<_>>().join(".")
+}
+
+/// `CREATE OR REPLACE SEMANTIC VIEW` text that recreates `def` exactly.
+pub fn render(name: &str, def: &Definition) -> String {
+    let mut out = format!("CREATE OR REPLACE SEMANTIC VIEW {name}");
+    let extras = |synonyms: &[String], comment: &Option<String>| {
+        let mut s = String::new();
+        if !synonyms.is_empty() {
+            let list: Vec<String> = synonyms.iter().map(|x| quote_literal(x)).collect();
+            s.push_str(&format!(" WITH SYNONYMS = ({})", list.join(", ")));
+        }
+        if let Some(c) = comment {
+            s.push_str(&format!(" COMMENT = {}", quote_literal(c)));
+        }
+        s
+    };
+    let cols = |c: &[String]| c.iter().map(|x| ident_sql(x)).collect::<Vec<_>>().join(", ");
+    let tables: Vec<String> = def
+        .tables
+        .iter()
+        .map(|t| {
+            let mut s = format!("{} AS {}", ident_sql(&t.alias), t.table);
+            if !t.primary_key.is_empty() {
+                s.push_str(&format!(" PRIMARY KEY ({})", cols(&t.primary_key)));
+            }
+            for u in &t.unique {
+                s.push_str(&format!(" UNIQUE ({})", cols(u)));
+            }
+            s + &extras(&t.synonyms, &t.comment)
+        })
+        .collect();
+    out.push_str(&format!("\n  TABLES (\n    {}\n  )", tables.join(",\n    ")));
+    if !def.relationships.is_empty() {
+        let rels: Vec<String> = def
+            .relationships
+            .iter()
+            .map(|r| {
+                let mut s = String::new();
+                if let Some(n) = &r.name {
+                    s.push_str(&format!("{} AS ", ident_sql(n)));
+                }
+                s.push_str(&format!("{} ({}) REFERENCES {}", ident_sql(&r.from), cols(&r.from_columns), ident_sql(&r.to)));
+                if !r.to_columns.is_empty() {
+                    s.push_str(&format!(" ({})", cols(&r.to_columns)));
+                }
+                s
+            })
+            .collect();
+        out.push_str(&format!("\n  RELATIONSHIPS (\n    {}\n  )", rels.join(",\n    ")));
+    }
+    for (clause, members) in [("FACTS", &def.facts), ("DIMENSIONS", &def.dimensions), ("METRICS", &def.metrics)] {
+        if members.is_empty() {
+            continue;
+        }
+        let items: Vec<String> = members
+            .iter()
+            .map(|m| {
+                let mut s = if m.private { "PRIVATE ".to_string() } else { String::new() };
+                if let Some(t) = &m.table {
+                    s.push_str(&format!("{}.", ident_sql(t)));
+                }
+                s.push_str(&ident_sql(&m.name));
+                if !m.using.is_empty() {
+                    s.push_str(&format!(" USING ({})", cols(&m.using)));
+                }
+                s.push_str(&format!(" AS {}", m.expr));
+                s + &extras(&m.synonyms, &m.comment)
+            })
+            .collect();
+        out.push_str(&format!("\n  {clause} (\n    {}\n  )", items.join(",\n    ")));
+    }
+    if let Some(c) = &def.comment {
+        out.push_str(&format!("\n  COMMENT = {}", quote_literal(c)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ours(sql: &str) -> Command {
+        match parse_statement(sql).unwrap() {
+            Parsed::Ours(c) => c,
+            Parsed::NotOurs => panic!("not ours: {sql}"),
+        }
+    }
+
+    #[test]
+    fn ordinary_sql_is_not_ours() {
+        assert_eq!(parse_statement("SELECT 1").unwrap(), Parsed::NotOurs);
+        assert_eq!(parse_statement("CREATE VIEW v AS SELECT 1").unwrap(), Parsed::NotOurs);
+        assert_eq!(parse_statement("SELECT * FROM semantic_view('v', metrics := ['m'])").unwrap(), Parsed::NotOurs);
+    }
+
+    #[test]
+    fn create_snowflake_style() {
+        let sql = "-- dbt adds comments\nCREATE OR REPLACE SEMANTIC VIEW analytics.sales COMMENT = 'top' AS
+          TABLES (o AS orders PRIMARY KEY (id) WITH SYNONYMS ('sales orders') COMMENT = 'all orders',
+                  customers PRIMARY KEY (id) UNIQUE (email))
+          RELATIONSHIPS (orders_customers AS o (customer_id) REFERENCES customers)
+          FACTS (PRIVATE o.net AS amount - discount)
+          DIMENSIONS (customers.region AS upper(region) WITH SYNONYMS = ('area'), o.month AS date_trunc('month', ordered_at))
+          METRICS (o.revenue USING (orders_customers) AS sum(net) FILTER (WHERE status = 'F, x'), avg_rev AS revenue / count_x COMMENT = 'ratio');";
+        let Command::Define { name, definition: d, replace, .. } = ours(sql) else { panic!() };
+        assert_eq!(name, "analytics.sales");
+        assert!(replace);
+        assert_eq!(d.comment.as_deref(), Some("top"));
+        assert_eq!(d.tables[1].alias, "customers");
+        assert_eq!(d.tables[1].unique, vec![vec!["email".to_string()]]);
+        assert_eq!(d.relationships[0].name.as_deref(), Some("orders_customers"));
+        assert!(d.facts[0].private);
+        assert_eq!(d.dimensions[0].synonyms, vec!["area".to_string()]);
+        assert_eq!(d.metrics[0].expr, "sum(net) FILTER (WHERE status = 'F, x')");
+        assert_eq!(d.metrics[0].using, vec!["orders_customers".to_string()]);
+        assert_eq!(d.metrics[1].table, None);
+        assert_eq!(d.metrics[1].comment.as_deref(), Some("ratio"));
+    }
+
+    #[test]
+    fn errors_point_at_the_token_and_suggest() {
+        let sql = "CREATE SEMANTIC VIEW v TABLES (o AS orders) DIMENSIOS (o.x AS x)";
+        let e = parse_statement(sql).unwrap_err();
+        assert_eq!(e.position, sql.find("DIMENSIOS").unwrap());
+        assert!(e.message.contains("did you mean DIMENSIONS?"), "{}", e.message);
+        let e = parse_statement("CREATE SEMANTIC VIEW v TABLES (o AS orders) DIMENSIONS (x AS 1)").unwrap_err();
+        assert!(e.message.contains("belong to a table"), "{}", e.message);
+        let e = parse_statement("CREATE SEMANTIC VIEW v METRICS (m AS 1) TABLES (o AS orders)").unwrap_err();
+        assert!(e.message.contains("out of place"), "{}", e.message);
+    }
+
+    #[test]
+    fn query_clause_rewrites_in_place() {
+        let Command::Query { sql } = ours(
+            "WITH x AS (SELECT * FROM SEMANTIC_VIEW(db.s.v DIMENSIONS o.region, c.* METRICS revenue WHERE region <> 'EU')) SELECT * FROM x",
+        ) else {
+            panic!()
+        };
+        assert_eq!(
+            sql,
+            "WITH x AS (SELECT * FROM semantic_view('db.s.v', dimensions := ['\"o\".\"region\"', '\"c\".*'], metrics := ['revenue'], where_clause := 'region <> ''EU''')) SELECT * FROM x"
+        );
+        let e = parse_statement("SELECT * FROM SEMANTIC_VIEW(v METRICS a FACTS b)").unwrap_err();
+        assert!(e.message.contains("cannot be combined"));
+        let e = parse_statement("SELECT * FROM SEMANTIC_VIEW(v METRIC a)").unwrap_err();
+        assert!(e.message.contains("did you mean METRICS?"), "{}", e.message);
+    }
+
+    #[test]
+    fn drop_alter_show_describe() {
+        assert_eq!(ours("DROP SEMANTIC VIEW IF EXISTS s.v"), Command::Drop { name: "s.v".into(), if_exists: true });
+        assert_eq!(
+            ours("ALTER SEMANTIC VIEW v RENAME TO w"),
+            Command::Rename { name: "v".into(), if_exists: false, new_name: "w".into() }
+        );
+        assert_eq!(ours("ALTER SEMANTIC VIEW v UNSET COMMENT"), Command::SetComment { name: "v".into(), if_exists: false, comment: None });
+        assert!(matches!(ours("SHOW TERSE SEMANTIC VIEWS LIKE 'a%' IN SCHEMA main STARTS WITH 'a' LIMIT 3"), Command::Query { .. }));
+        assert!(matches!(ours("SHOW SEMANTIC DIMENSIONS IN v FOR METRIC m"), Command::Query { .. }));
+        assert!(matches!(ours("DESCRIBE SEMANTIC VIEW v"), Command::Query { .. }));
+        assert!(parse_statement("SHOW SEMANTIC DIMENSIONS").is_err());
+    }
+
+    mod roundtrip {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn ident() -> impl Strategy<Value = String> {
+            prop::sample::select(vec!["o", "Orders", "my alias", "select", "Ünï", "we\"ird", "x_1", "comment", "t"])
+                .prop_map(str::to_string)
+        }
+        fn text() -> impl Strategy<Value = String> {
+            prop::sample::select(vec!["plain", "it's", "a, b", "", "ü \"q\"", "--x"]).prop_map(str::to_string)
+        }
+        fn expr() -> impl Strategy<Value = String> {
+            prop::sample::select(vec![
+                "sum(x)", "count(*)", "a || ', ' || b", "CASE WHEN a THEN 1 ELSE 2 END", "list(x ORDER BY y)",
+                "sum(x) FILTER (WHERE y = 'a)')", "\"my col\" + 1", "date_trunc('month', d)", "[1, 2][1]",
+            ])
+            .prop_map(str::to_string)
+        }
+        fn member(aliases: Vec<String>, derived: bool) -> impl Strategy<Value = MemberDef> {
+            let table = if derived { prop::option::of(prop::sample::select(aliases)).boxed() } else { prop::sample::select(aliases).prop_map(Some).boxed() };
+            (table, ident(), expr(), prop::option::of(text()), prop::collection::vec(text(), 0..2), any::<bool>(), prop::collection::vec(ident(), 0..2))
+                .prop_map(|(table, name, expr, comment, synonyms, private, using)| MemberDef { table, name, expr, comment, synonyms, private, using })
+        }
+        fn definition() -> impl Strategy<Value = Definition> {
+            prop::collection::btree_set(ident(), 1..4).prop_flat_map(|aliases| {
+                let aliases: Vec<String> = aliases.into_iter().collect();
+                let tables = aliases
+                    .iter()
+                    .map(|a| {
+                        let a = a.clone();
+                        (prop::collection::vec(ident(), 1..4), prop::collection::vec(ident(), 0..2), prop::collection::vec(prop::collection::vec(ident(), 1..3), 0..2), prop::option::of(text()), prop::collection::vec(text(), 0..2))
+                            .prop_map(move |(parts, pk, unique, comment, synonyms)| TableDef { alias: a.clone(), table: join_name(&parts), primary_key: pk, unique, comment, synonyms })
+                    })
+                    .collect::<Vec<_>>();
+                let rel = (prop::option::of(ident()), prop::sample::select(aliases.clone()), prop::collection::vec(ident(), 1..3), prop::sample::select(aliases.clone()), prop::collection::vec(ident(), 0..3))
+                    .prop_map(|(name, from, from_columns, to, to_columns)| RelationshipDef { name, from, from_columns, to, to_columns });
+                (
+                    tables,
+                    prop::collection::vec(rel, 0..3),
+                    prop::collection::vec(member(aliases.clone(), false), 0..3),
+                    prop::collection::vec(member(aliases.clone(), false), 0..3),
+                    prop::collection::vec(member(aliases.clone(), true), 0..4),
+                    prop::option::of(text()),
+                )
+                    .prop_map(|(tables, relationships, facts, dimensions, metrics, comment)| Definition { comment, tables, relationships, facts, dimensions, metrics })
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+            #[test]
+            fn get_ddl_round_trips(def in definition()) {
+                let ddl = render("\"My Schema\".v", &def);
+                match parse_statement(&ddl) {
+                    Ok(Parsed::Ours(Command::Define { name, definition, replace, .. })) => {
+                        prop_assert_eq!(name, "\"My Schema\".v");
+                        prop_assert!(replace);
+                        prop_assert_eq!(definition, def);
+                    }
+                    other => prop_assert!(false, "{:?}\n{}", other, ddl),
+                }
+            }
+
+            #[test]
+            fn statements_never_panic(text in "\\PC{0,120}") {
+                let _ = parse_statement(&text);
+                let _ = parse_statement(&format!("CREATE SEMANTIC VIEW v TABLES (o AS t) {text}"));
+                let _ = parse_statement(&format!("SELECT * FROM SEMANTIC_VIEW(v {text}"));
+            }
+        }
+    }
+}
