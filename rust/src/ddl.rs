@@ -570,6 +570,8 @@ impl<'a> P<'a> {
             let name = self.view_name()?;
             let mut args = vec![quote_literal(&name)];
             let mut seen: Vec<String> = vec![];
+            // Output column names per clause, for Snowflake's "columns in clause order".
+            let mut columns: Vec<(String, Vec<String>)> = vec![];
             loop {
                 if self.eat(&Token::RParen) {
                     break;
@@ -596,14 +598,25 @@ impl<'a> P<'a> {
                     while self.eat(&Token::Comma) {
                         names.push(self.member_ref()?);
                     }
-                    let list: Vec<String> = names.iter().map(|n| quote_literal(n)).collect();
+                    let list: Vec<String> = names.iter().map(|n| quote_literal(&n.0)).collect();
                     args.push(format!("{} := [{}]", word.to_lowercase(), list.join(", ")));
+                    columns.push((word.clone(), names.into_iter().map(|n| n.1).collect()));
                 }
                 seen.push(word);
             }
             let end = self.toks[self.pos - 1].offset + 1;
             out.push_str(&self.text[copied..start]);
-            out.push_str(&format!("semantic_view({})", args.join(", ")));
+            let call = format!("semantic_view({})", args.join(", "));
+            // semantic_view() returns dimensions first; when another clause comes first, select
+            // the columns in clause order (not possible through a wildcard, which keeps its order).
+            let dims_first = columns.first().is_none_or(|(w, _)| w == "DIMENSIONS");
+            let wildcard = columns.iter().any(|(_, c)| c.iter().any(|n| n.is_empty()));
+            if dims_first || wildcard {
+                out.push_str(&call);
+            } else {
+                let names: Vec<String> = columns.iter().flat_map(|(_, c)| c.iter().map(|n| quote_ident(n))).collect();
+                out.push_str(&format!("(SELECT {} FROM {call})", names.join(", ")));
+            }
             copied = end;
         }
         if !found {
@@ -613,17 +626,18 @@ impl<'a> P<'a> {
         Ok(Some(out))
     }
 
-    /// `name`, `alias.name` or `alias.*` in a SEMANTIC_VIEW clause.
-    fn member_ref(&mut self) -> PResult<String> {
+    /// `name`, `alias.name` or `alias.*` in a SEMANTIC_VIEW clause: the request name and the
+    /// output column name (empty for a wildcard).
+    fn member_ref(&mut self) -> PResult<(String, String)> {
         let first = self.ident("member name")?;
         if self.eat(&Token::Period) {
             if self.eat(&Token::Mul) {
-                return Ok(format!("{}.*", quote_ident(&first)));
+                return Ok((format!("{}.*", quote_ident(&first)), String::new()));
             }
             let second = self.ident("member name")?;
-            return Ok(format!("{}.{}", quote_ident(&first), quote_ident(&second)));
+            return Ok((format!("{}.{}", quote_ident(&first), quote_ident(&second)), second));
         }
-        Ok(first)
+        Ok((first.clone(), first))
     }
 }
 
@@ -791,6 +805,8 @@ mod tests {
             sql,
             "WITH x AS (SELECT * FROM semantic_view('db.s.v', dimensions := ['\"o\".\"region\"', '\"c\".*'], metrics := ['revenue'], where_clause := 'region <> ''EU''')) SELECT * FROM x"
         );
+        let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v METRICS m DIMENSIONS d)") else { panic!() };
+        assert_eq!(sql, "SELECT * FROM (SELECT \"m\", \"d\" FROM semantic_view('v', metrics := ['m'], dimensions := ['d']))");
         let e = parse_statement("SELECT * FROM SEMANTIC_VIEW(v METRICS a FACTS b)").unwrap_err();
         assert!(e.message.contains("cannot be combined"));
         let e = parse_statement("SELECT * FROM SEMANTIC_VIEW(v METRIC a)").unwrap_err();

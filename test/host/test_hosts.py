@@ -34,6 +34,12 @@ SETUP = [
 QUERY = ("SELECT region, revenue, customer_count FROM semantic_view('sales', dimensions := ['region'], "
          "metrics := ['revenue', 'customer_count']) ORDER BY region NULLS LAST")
 EXPECTED = [("EU", 30, 2), ("US", 5, 1), (None, 1, 0)]
+# The SQL surface (parser hook) in the same hosts.
+DDL = ("CREATE SEMANTIC VIEW sales2 AS TABLES (o AS orders PRIMARY KEY (id), c AS customers PRIMARY KEY (id)) "
+       "RELATIONSHIPS (o (customer_id) REFERENCES c) DIMENSIONS (c.region AS region) "
+       "METRICS (o.revenue AS sum(amount), c.customer_count AS count(*))")
+DDL_QUERY = ("SELECT * FROM SEMANTIC_VIEW(sales2 DIMENSIONS region METRICS revenue, customer_count) "
+             "ORDER BY region NULLS LAST")
 
 
 def python_host(repository, label):
@@ -51,6 +57,11 @@ def python_host(repository, label):
         print(f"  [{label}] python: {QUERY}\n    -> {rows}")
         assert rows == EXPECTED, rows
         con.execute("PRAGMA drop_semantic_view('sales')")
+        con.execute(DDL)
+        ddl_rows = con.execute(DDL_QUERY).fetchall()
+        print(f"  [{label}] python: {DDL_QUERY}\n    -> {ddl_rows}")
+        assert ddl_rows == EXPECTED, ddl_rows
+        con.execute("DROP SEMANTIC VIEW sales2")
         assert con.execute("SELECT count(*) FROM list_semantic_views()").fetchone()[0] == 0
         assert info[1] == "REPOSITORY", info
         con.close()
@@ -66,7 +77,8 @@ def cli_host(cli, repository, label):
              "LOAD semantic_views;", ".mode csv",
              "SELECT extension_version, install_mode, installed_from FROM duckdb_extensions() WHERE extension_name = 'semantic_views';"]
             + [s + ";" for s in SETUP]
-            + [QUERY + ";", "PRAGMA drop_semantic_view('sales');", "SELECT count(*) AS remaining FROM list_semantic_views();"])
+            + [QUERY + ";", "PRAGMA drop_semantic_view('sales');", DDL + ";", DDL_QUERY + ";",
+               "DROP SEMANTIC VIEW sales2;", "SELECT count(*) AS remaining FROM list_semantic_views();"])
         proc = subprocess.run([cli, "-unsigned", "-bail"], input=script, capture_output=True, text=True, timeout=120)
         out = proc.stdout.strip()
         version = subprocess.run([cli, "-version"], capture_output=True, text=True).stdout.strip()
@@ -76,6 +88,7 @@ def cli_host(cli, repository, label):
         lines = out.splitlines()
         assert "REPOSITORY" in lines[1], lines
         assert lines[2:6] == ["region,revenue,customer_count", "EU,30,2", "US,5,1", "NULL,1,0"], lines
+        assert lines[6:10] == ["region,revenue,customer_count", "EU,30,2", "US,5,1", "NULL,1,0"], lines
         assert lines[-1] == "0", lines
     finally:
         shutil.rmtree(ext_dir, ignore_errors=True)
