@@ -4,7 +4,10 @@
 #   make test     build, then run every test (Rust, sqllogictest, official hosts, differential)
 #   make bench    benchmark against hand-written SQL
 .DEFAULT_GOAL := release
-.PHONY: release debug test demo bench venv rust-test sqllogictest host-test differential-test clean
+SHELL := /bin/bash
+
+.PHONY: test-suites
+.PHONY: release debug test demo bench venv rust-test sqllogictest host-test differential-test fuzz clean
 
 PROJ_DIR        := $(CURDIR)
 DUCKDB_VERSION  := v1.5.6
@@ -68,16 +71,30 @@ host-test: release venv
 	$(VPY) test/host/test_hosts.py --repository $(REPOSITORY) --cli $(VENV)/bin/duckdb
 
 differential-test: release venv
-	$(VPY) test/differential/test_differential.py --extension $(EXTENSION)
+	$(VPY) test/differential/test_differential.py --extension $(EXTENSION) --schemas 250
 
-test: rust-test sqllogictest host-test differential-test
-	@echo "all test suites passed"
+test-suites: rust-test sqllogictest host-test differential-test
+
+test:
+	@mkdir -p build
+	@set -o pipefail; $(MAKE) --no-print-directory test-suites 2>&1 | tee build/test.log
+	@$(PYTHON) scripts/test_summary.py build/test.log
 
 demo: release venv
 	$(VPY) demo/run_demo.py --repository $(REPOSITORY) --cli $(VENV)/bin/duckdb
 
 bench: release venv
 	$(VPY) bench/bench.py --extension $(EXTENSION)
+
+# libFuzzer on the stable toolchain (cargo-fuzz needs nightly): instrument with sancov flags.
+FUZZ_FLAGS := -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=3 \
+	-Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+	-Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing
+FUZZ_SECONDS ?= 600
+fuzz:
+	cd rust/fuzz && RUSTFLAGS="$(FUZZ_FLAGS)" cargo build --release --target x86_64-unknown-linux-gnu
+	for t in definition expand expression ddl; do mkdir -p rust/fuzz/corpus/$$t; \
+	  rust/fuzz/target/x86_64-unknown-linux-gnu/release/$$t rust/fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
 clean:
 	rm -rf build target

@@ -91,6 +91,17 @@ pub fn expression(text: &str) {
     expand(&format!("seg|||{text}"));
 }
 
+pub fn ddl(text: &str) {
+    if let Ok(crate::ddl::Parsed::Ours(crate::ddl::Command::Define { definition, .. })) = crate::ddl::parse_statement(text) {
+        // Whatever parsed must render back to DDL that parses to the same definition.
+        let again = crate::ddl::parse_statement(&crate::ddl::render("v", &definition));
+        assert!(
+            matches!(&again, Ok(crate::ddl::Parsed::Ours(crate::ddl::Command::Define { definition: d, .. })) if *d == definition),
+            "GET_DDL round trip failed for {text:?}: {again:?}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +126,12 @@ mod tests {
         #[test]
         fn expressions_never_panic(text in sqlish()) {
             expression(&text);
+        }
+
+        #[test]
+        fn ddl_never_panics(text in sqlish()) {
+            ddl(&format!("CREATE SEMANTIC VIEW v TABLES (o AS t) DIMENSIONS (o.d AS {text})"));
+            ddl(&text);
         }
 
         #[test]
