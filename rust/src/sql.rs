@@ -155,7 +155,7 @@ pub fn scan_expression(sql: &str) -> Result<Vec<Piece>> {
         // Collect a dotted chain w (. w)*
         let mut parts = vec![Ident { value: first.value.clone(), quoted: first.quote_style.is_some() }];
         let mut end_k = k;
-        while end_k + 2 < sig.len() + 0
+        while end_k + 2 < sig.len()
             && matches!(toks[sig[end_k + 1]].token, Token::Period)
             && matches!(toks[sig[end_k + 2]].token, Token::Word(_))
             && sig[end_k + 1] == sig[end_k] + 1
