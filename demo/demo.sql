@@ -54,5 +54,13 @@ SELECT * FROM semantic_view('shop', dimensions := ['region', 'segment'], metrics
 SELECT sql FROM explain_semantic_view('shop', dimensions := ['region'], metrics := ['revenue', 'orders']);
 .mode duckbox
 
+.print '== the same model in Snowflake-compatible SQL'
+CREATE SEMANTIC VIEW shop_sql AS
+  TABLES (o AS orders PRIMARY KEY (id), c AS customers PRIMARY KEY (id), r AS regions PRIMARY KEY (id))
+  RELATIONSHIPS (o (customer_id) REFERENCES c, c (region_id) REFERENCES r)
+  DIMENSIONS (r.region AS r.name, o.status AS status)
+  METRICS (o.orders AS count(*), c.customers AS count(*));
+SELECT * FROM SEMANTIC_VIEW(shop_sql DIMENSIONS region METRICS orders, customers) ORDER BY region NULLS LAST;
+
 .print '== a fan trap is refused, with the way out'
 SELECT * FROM semantic_view('shop', dimensions := ['category'], metrics := ['orders']);
