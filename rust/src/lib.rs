@@ -5,6 +5,7 @@ pub mod api;
 pub mod ddl;
 mod bridge;
 pub mod error;
+#[cfg(any(test, fuzzing))]
 pub mod fuzzing;
 pub mod model;
 pub mod parse;
