@@ -196,7 +196,7 @@ impl View {
     fn resolve_member(&self, id: MemberId) -> Result<Vec<Part>> {
         let m = self.member(id);
         let what = format!("{} '{}'", id.kind.noun(), self.qualified_name(id));
-        self.resolve(&m.def.expr, m.table, Some(id.kind)).map_err(|e| e.context(&what))
+        self.resolve(&m.def.expr, m.table, Some(id)).map_err(|e| e.context(&what))
     }
 
     fn compile_tables(&mut self, def: &Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>) -> Result<()> {
@@ -508,9 +508,10 @@ impl View {
         Ok(())
     }
 
-    /// Resolves the names in an expression. `owner` is the member kind whose expression this
-    /// is (None for a request's where clause), `table` its table.
-    pub fn resolve(&self, expr: &str, table: Option<usize>, owner: Option<MemberKind>) -> Result<Vec<Part>> {
+    /// Resolves the names in an expression. `owner` is the member whose expression this is
+    /// (None for a request's where clause), `table` its table. A member never resolves to
+    /// itself: in `revenue AS sum(revenue)` the inner name is the column.
+    pub fn resolve(&self, expr: &str, table: Option<usize>, owner: Option<MemberId>) -> Result<Vec<Part>> {
         let mut parts = Vec::new();
         for piece in scan_expression(expr)? {
             match piece {
@@ -533,10 +534,11 @@ impl View {
     }
 
     /// Returns the resolved reference and how many trailing identifiers remain (field access).
-    fn resolve_name(&self, names: &[Ident], table: Option<usize>, owner: Option<MemberKind>) -> Result<Option<(Part, usize)>> {
+    fn resolve_name(&self, names: &[Ident], table: Option<usize>, owner: Option<MemberId>) -> Result<Option<(Part, usize)>> {
+        let owner_kind = owner.map(|o| o.kind);
         let check_use = |id: MemberId| -> Result<Part> {
             let target = self.member(id);
-            let allowed = match (owner, target.kind) {
+            let allowed = match (owner_kind, target.kind) {
                 (_, MemberKind::Fact) => true,
                 // Table-level metrics may build on metrics of their own table (same grain).
                 (Some(MemberKind::Metric), MemberKind::Metric) => table.is_none() || target.table == table,
@@ -544,7 +546,7 @@ impl View {
                 _ => false,
             };
             if !allowed {
-                let by = match owner {
+                let by = match owner_kind {
                     Some(k) => format!("a {}", k.noun()),
                     None => "the where_clause".to_string(),
                 };
@@ -586,7 +588,7 @@ impl View {
             }
         }
         let candidates: Vec<MemberId> =
-            self.named(name).filter(|id| referenceable(id.kind, owner)).collect();
+            self.named(name).filter(|id| Some(*id) != owner && referenceable(id.kind, owner_kind)).collect();
         match candidates.as_slice() {
             [] => Ok(None),
             [one] => Ok(Some((check_use(*one)?, 0))),
@@ -599,8 +601,10 @@ impl View {
 
     /// A member named `name` of table `table` (derived metrics when `table` is None) that an
     /// expression of kind `owner` may reference by that name.
-    fn find_member(&self, table: Option<usize>, name: &str, owner: Option<MemberKind>) -> Option<MemberId> {
-        self.named(name).find(|id| self.member(*id).table == table && referenceable(id.kind, owner))
+    fn find_member(&self, table: Option<usize>, name: &str, owner: Option<MemberId>) -> Option<MemberId> {
+        self.named(name).find(|id| {
+            Some(*id) != owner && self.member(*id).table == table && referenceable(id.kind, owner.map(|o| o.kind))
+        })
     }
 
     fn check_member_cycles(&self) -> Result<()> {

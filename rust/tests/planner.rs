@@ -200,3 +200,18 @@ fn define_produces_probes_for_every_member() {
     assert!(d.probes.iter().any(|p| p.sql.ends_with("GROUP BY ()")));
     assert!(d.create_store.contains("CREATE TABLE IF NOT EXISTS"));
 }
+
+#[test]
+fn a_member_named_like_its_column_reads_the_column() {
+    let json = r#"{"tables": [{"alias": "a", "table": "a"}],
+      "facts": [{"table": "a", "name": "x", "expr": "x * 2"}],
+      "dimensions": [{"table": "a", "name": "id", "expr": "id"}],
+      "metrics": [{"table": "a", "name": "amount", "expr": "sum(amount)"}, {"table": "a", "name": "doubled", "expr": "sum(x)"}]}"#;
+    let c = cols(&[("a", &["id", "amount", "x"])]);
+    let stored = Stored::new("main", c.clone(), semantic_views_core::parse::definition_json(json).unwrap()).to_json();
+    api::define("db", "main", "v", json, c, false, false, false, &[]).unwrap();
+    let sql = expand(&stored, &["id"], &["amount", "doubled"]).unwrap();
+    assert!(sql.contains("sum(\"a\".\"amount\")"), "{sql}");
+    // `doubled` reads the fact x, whose own expression reads the column x
+    assert!(sql.contains("sum((\"a\".\"x\" * 2))"), "{sql}");
+}
