@@ -84,6 +84,14 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 		return store;
 	}
 	auto entry = &found->Cast<TableCatalogEntry>();
+	// Never scan a table of another layout (someone else's table of that name) into our vectors.
+	vector<LogicalType> layout {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
+	                            LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::TIMESTAMP_TZ};
+	auto actual = entry->GetColumns().GetColumnTypes();
+	if (actual != layout || entry->GetColumns().LogicalColumnCount() != entry->GetColumns().PhysicalColumnCount()) {
+		throw InvalidInputException("%s.%s.%s does not have the layout of a semantic view store", catalog,
+		                            STORE_SCHEMA, STORE_TABLE);
+	}
 	store.exists = true;
 	// Scan through storage in the caller's transaction: sees its own uncommitted definitions.
 	auto &table = entry->GetStorage();
