@@ -178,6 +178,23 @@ def overhead(extension, seconds):
         print(f"  {name:18} {qps:8.0f} queries/s  ({1000 / qps:.3f} ms/query)")
 
 
+def hook_cost(extension, seconds):
+    """Ordinary statements with and without the extension loaded (its parser hook only sees
+    statements DuckDB's parser rejects)."""
+    print("\nordinary statements, queries/s")
+    for loaded in (False, True):
+        con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+        if loaded:
+            con.execute(f"LOAD '{extension}'")
+        con.execute("CREATE TABLE t AS SELECT range AS i FROM range(100)")
+        n, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            con.execute("SELECT sum(i) FROM t WHERE i > 10").fetchall()
+            n += 1
+        print(f"  extension {'loaded' if loaded else 'absent':7} {n / (time.perf_counter() - start):8.0f}")
+        con.close()
+
+
 def growth(extension):
     print(f"\n{'members':>8} {'define ms':>10} {'expand ms':>10}")
     for members in (50, 500, 5000):
@@ -214,6 +231,7 @@ def main():
     con.execute(f"PRAGMA define_semantic_view('tpch', {literal(json.dumps(DEFINITION))})")
     shapes(con, args.runs)
     overhead(args.extension, args.overhead_seconds)
+    hook_cost(args.extension, args.overhead_seconds)
     growth(args.extension)
 
 
