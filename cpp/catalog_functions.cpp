@@ -61,6 +61,20 @@ static const StoredViewRow &NamedView(ClientContext &context, const Value &name,
 	return store.Find(target);
 }
 
+static vector<Value> DescribeRowValues(const rs::DescribeRow &r) {
+	vector<Value> synonyms;
+	for (auto &s : r.synonyms) {
+		synonyms.emplace_back(ToString(s));
+	}
+	return {Value(ToString(r.kind)),
+	        Value(ToString(r.name)),
+	        r.table.empty() ? Value(LogicalType::VARCHAR) : Value(ToString(r.table)),
+	        Value(ToString(r.expression)),
+	        r.has_comment ? Value(ToString(r.comment)) : Value(LogicalType::VARCHAR),
+	        Value::LIST(LogicalType::VARCHAR, std::move(synonyms)),
+	        Value::BOOLEAN(r.private_member)};
+}
+
 static unique_ptr<FunctionData> DescribeBind(ClientContext &context, TableFunctionBindInput &input,
                                              vector<LogicalType> &return_types, vector<string> &names) {
 	names = {"object_kind", "object_name", "table_alias", "expression", "comment", "synonyms", "private"};
@@ -72,15 +86,34 @@ static unique_ptr<FunctionData> DescribeBind(ClientContext &context, TableFuncti
 	auto described = CallRust([&] { return rs::describe(ToStr(row.definition)); });
 	auto data = make_uniq<RowsData>();
 	for (auto &r : described) {
-		vector<Value> synonyms;
-		for (auto &s : r.synonyms) {
-			synonyms.emplace_back(ToString(s));
+		data->rows.push_back(DescribeRowValues(r));
+	}
+	return std::move(data);
+}
+
+//! Every member of every semantic view in every attached database (SHOW SEMANTIC ... without IN).
+static unique_ptr<FunctionData> MembersBind(ClientContext &context, TableFunctionBindInput &input,
+                                            vector<LogicalType> &return_types, vector<string> &names) {
+	names = {"database_name", "schema_name", "view_name", "object_kind", "object_name", "table_alias",
+	         "expression",    "comment",     "synonyms",  "private"};
+	return_types = {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
+	                LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
+	                LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::LIST(LogicalType::VARCHAR),
+	                LogicalType::BOOLEAN};
+	auto data = make_uniq<RowsData>();
+	for (auto &db : DatabaseManager::Get(context).GetDatabases(context)) {
+		if (db->IsSystem() || db->IsTemporary()) {
+			continue;
 		}
-		data->rows.push_back({Value(ToString(r.kind)), Value(ToString(r.name)),
-		                      r.table.empty() ? Value(LogicalType::VARCHAR) : Value(ToString(r.table)),
-		                      Value(ToString(r.expression)),
-		                      r.has_comment ? Value(ToString(r.comment)) : Value(LogicalType::VARCHAR),
-		                      Value::LIST(LogicalType::VARCHAR, std::move(synonyms)), Value::BOOLEAN(r.private_member)});
+		auto store = ReadDefinitionStore(context, db->GetName());
+		for (auto &view : store.rows) {
+			auto described = CallRust([&] { return rs::describe(ToStr(view.definition)); });
+			for (auto &r : described) {
+				auto row = DescribeRowValues(r);
+				row.insert(row.begin(), {Value(db->GetName()), Value(view.schema_name), Value(view.view_name)});
+				data->rows.push_back(std::move(row));
+			}
+		}
 	}
 	return std::move(data);
 }
@@ -145,6 +178,7 @@ void RegisterCatalogFunctions(ExtensionLoader &loader) {
 	loader.RegisterFunction(TableFunction("list_semantic_views", {}, EmitRows, ListBind, InitRows));
 	loader.RegisterFunction(
 	    TableFunction("describe_semantic_view", {LogicalType::VARCHAR}, EmitRows, DescribeBind, InitRows));
+	loader.RegisterFunction(TableFunction("semantic_view_members", {}, EmitRows, MembersBind, InitRows));
 	loader.RegisterFunction(TableFunction("semantic_view_dimensions_for_metric",
 	                                      {LogicalType::VARCHAR, LogicalType::VARCHAR}, EmitRows,
 	                                      DimensionsForMetricBind, InitRows));

@@ -485,7 +485,32 @@ impl<'a> P<'a> {
             "DIMENSIONS" | "METRICS" | "FACTS" => {
                 let like = self.like()?;
                 if !self.eat_kw("IN") {
-                    return self.err(format!("SHOW SEMANTIC {what} needs IN <semantic view>, found {}", self.found()));
+                    // Without IN: every semantic view of the current schema.
+                    let kinds = match what.as_str() {
+                        "DIMENSIONS" => "'dimension'",
+                        "METRICS" => "'metric', 'derived_metric'",
+                        _ => "'fact'",
+                    };
+                    let mut filters = vec![
+                        format!("object_kind IN ({kinds})"),
+                        "NOT private".to_string(),
+                        "database_name = current_database()".to_string(),
+                        "schema_name = current_schema()".to_string(),
+                    ];
+                    if let Some(l) = like {
+                        filters.push(format!("object_name ILIKE {}", quote_literal(&l)));
+                    }
+                    if self.at_kw("FOR") {
+                        return self.err("FOR METRIC needs IN <semantic view>");
+                    }
+                    self.end()?;
+                    return Ok(Command::Query {
+                        sql: format!(
+                            "SELECT view_name AS semantic_view_name, table_alias AS table_name, object_name AS name, expression, synonyms, comment \
+                             FROM semantic_view_members() WHERE {}",
+                            filters.join(" AND ")
+                        ),
+                    });
                 }
                 let view = self.view_name()?;
                 let kinds = match what.as_str() {
@@ -824,7 +849,8 @@ mod tests {
         assert!(matches!(ours("SHOW TERSE SEMANTIC VIEWS LIKE 'a%' IN SCHEMA main STARTS WITH 'a' LIMIT 3"), Command::Query { .. }));
         assert!(matches!(ours("SHOW SEMANTIC DIMENSIONS IN v FOR METRIC m"), Command::Query { .. }));
         assert!(matches!(ours("DESCRIBE SEMANTIC VIEW v"), Command::Query { .. }));
-        assert!(parse_statement("SHOW SEMANTIC DIMENSIONS").is_err());
+        assert!(matches!(ours("SHOW SEMANTIC DIMENSIONS LIKE 'r%'"), Command::Query { .. }));
+        assert!(parse_statement("SHOW SEMANTIC DIMENSIONS FOR METRIC m").is_err());
     }
 
     mod roundtrip {
