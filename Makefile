@@ -34,6 +34,7 @@ CMAKE_FLAGS = -G Ninja \
 
 # $(call build,<dir>,<cmake build type>)
 define build
+	@scripts/install_prereqs.sh
 	@scripts/fetch_duckdb.sh
 	@test -f build/$(1)/build.ninja || cmake -S duckdb -B build/$(1) -DCMAKE_BUILD_TYPE=$(2) $(CMAKE_FLAGS)
 	cmake --build build/$(1) --target $(EXT_NAME)_loadable_extension
