@@ -486,11 +486,7 @@ impl<'a> P<'a> {
                 let like = self.like()?;
                 if !self.eat_kw("IN") {
                     // Without IN: every semantic view of the current schema.
-                    let kinds = match what.as_str() {
-                        "DIMENSIONS" => "'dimension'",
-                        "METRICS" => "'metric', 'derived_metric'",
-                        _ => "'fact'",
-                    };
+                    let kinds = member_kinds(&what);
                     let mut filters = vec![
                         format!("object_kind IN ({kinds})"),
                         "NOT private".to_string(),
@@ -513,11 +509,7 @@ impl<'a> P<'a> {
                     });
                 }
                 let view = self.view_name()?;
-                let kinds = match what.as_str() {
-                    "DIMENSIONS" => "'dimension'",
-                    "METRICS" => "'metric', 'derived_metric'",
-                    _ => "'fact'",
-                };
+                let kinds = member_kinds(&what);
                 let mut filters = vec![format!("object_kind IN ({kinds})"), "NOT private".to_string()];
                 if let Some(l) = like {
                     filters.push(format!("object_name ILIKE {}", quote_literal(&l)));
@@ -663,6 +655,15 @@ impl<'a> P<'a> {
             return Ok((format!("{}.{}", quote_ident(&first), quote_ident(&second)), second));
         }
         Ok((first.clone(), first))
+    }
+}
+
+/// The `object_kind`s SHOW SEMANTIC DIMENSIONS | METRICS | FACTS lists, as SQL literals.
+fn member_kinds(what: &str) -> &'static str {
+    match what {
+        "DIMENSIONS" => "'dimension'",
+        "METRICS" => "'metric', 'derived_metric'",
+        _ => "'fact'",
     }
 }
 
