@@ -44,6 +44,8 @@ pub struct Relationship {
     pub to: usize,
     pub to_columns: Vec<String>,
     pub one_to_one: bool,
+    /// Whether the definition named it (role-playing paths must be named).
+    pub named: bool,
 }
 
 /// A resolved piece of a member expression.
@@ -294,7 +296,8 @@ impl View {
                 return Err(Error::invalid(format!("duplicate relationship name '{name}'")));
             }
             let one_to_one = self.tables[from].is_key(&from_columns);
-            self.relationships.push(Relationship { name, from, from_columns, to, to_columns, one_to_one });
+            let named = r.name.is_some();
+            self.relationships.push(Relationship { name, from, from_columns, to, to_columns, one_to_one, named });
         }
         Ok(())
     }
@@ -354,8 +357,7 @@ impl View {
                 if paths.len() > 1 {
                     for p in &paths {
                         for &r in p {
-                            let declared = &self.definition_relationship_named(r);
-                            if !declared {
+                            if !self.relationships[r].named {
                                 return Err(Error::invalid(format!(
                                     "tables '{}' and '{}' are connected by {} paths; name every relationship on them \
                                      (role-playing) and pick one per metric with \"using\"",
@@ -370,14 +372,6 @@ impl View {
             }
         }
         Ok(())
-    }
-
-    fn definition_relationship_named(&self, r: usize) -> bool {
-        // Auto-generated names have the form `<from>_to_<to>` and are never user-chosen for
-        // parallel paths, because two of them would collide and be rejected as duplicates.
-        let rel = &self.relationships[r];
-        let auto = format!("{}_to_{}", self.tables[rel.from].alias, self.tables[rel.to].alias);
-        !eq_ci(&rel.name, &auto)
     }
 
     /// Every directed path (as relationship indexes) from `a` to `b`; empty when `a == b`.
