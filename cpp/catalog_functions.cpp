@@ -2,6 +2,7 @@
 // semantic_view_dimensions_for_metric(name, metric), get_ddl('SEMANTIC_VIEW', name).
 
 #include "definition_store.hpp"
+#include "duckdb_compat.hpp"
 #include "rows_function.hpp"
 #include "semantic_views_functions.hpp"
 
@@ -23,17 +24,14 @@ void EmitRows(ClientContext &context, TableFunctionInput &input, DataChunk &outp
 	auto &state = input.global_state->Cast<RowsState>();
 	idx_t count = 0;
 	while (state.offset < data.rows.size() && count < STANDARD_VECTOR_SIZE) {
-		auto &row = data.rows[state.offset++];
-		for (idx_t col = 0; col < row.size(); col++) {
-			output.SetValue(col, count, row[col]);
-		}
+		compat::AppendRow(output, count, data.rows[state.offset++]);
 		count++;
 	}
-	output.SetCardinality(count);
+	compat::FinishRows(output, count);
 }
 
 static unique_ptr<FunctionData> ListBind(ClientContext &context, TableFunctionBindInput &input,
-                                         vector<LogicalType> &return_types, vector<string> &names) {
+                                         vector<LogicalType> &return_types, compat::ColumnNames &names) {
 	names = {"database_name", "schema_name", "view_name", "comment", "created"};
 	// `created` in UTC as a plain TIMESTAMP: clients need no time zone support to read it.
 	return_types = {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
@@ -43,12 +41,12 @@ static unique_ptr<FunctionData> ListBind(ClientContext &context, TableFunctionBi
 		if (db->IsSystem() || db->IsTemporary()) {
 			continue;
 		}
-		auto store = ReadDefinitionStore(context, db->GetName());
+		auto store = ReadDefinitionStore(context, compat::Raw(db->GetName()));
 		for (auto &row : store.rows) {
 			auto created = row.created.IsNull() ? Value(LogicalType::TIMESTAMP)
 			                                    : Value::TIMESTAMP(timestamp_t(row.created.GetValueUnsafe<int64_t>()));
 			data->rows.push_back(
-			    {Value(db->GetName()), Value(row.schema_name), Value(row.view_name), row.comment, created});
+			    {Value(compat::Raw(db->GetName())), Value(row.schema_name), Value(row.view_name), row.comment, created});
 		}
 	}
 	return std::move(data);
@@ -76,7 +74,7 @@ static vector<Value> DescribeRowValues(const rs::DescribeRow &r) {
 }
 
 static unique_ptr<FunctionData> DescribeBind(ClientContext &context, TableFunctionBindInput &input,
-                                             vector<LogicalType> &return_types, vector<string> &names) {
+                                             vector<LogicalType> &return_types, compat::ColumnNames &names) {
 	names = {"object_kind", "object_name", "table_alias", "expression", "comment", "synonyms", "private"};
 	return_types = {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
 	                LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::LIST(LogicalType::VARCHAR),
@@ -93,7 +91,7 @@ static unique_ptr<FunctionData> DescribeBind(ClientContext &context, TableFuncti
 
 //! Every member of every semantic view in every attached database (SHOW SEMANTIC ... without IN).
 static unique_ptr<FunctionData> MembersBind(ClientContext &context, TableFunctionBindInput &input,
-                                            vector<LogicalType> &return_types, vector<string> &names) {
+                                            vector<LogicalType> &return_types, compat::ColumnNames &names) {
 	names = {"database_name", "schema_name", "view_name", "object_kind", "object_name", "table_alias",
 	         "expression",    "comment",     "synonyms",  "private"};
 	return_types = {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
@@ -105,12 +103,12 @@ static unique_ptr<FunctionData> MembersBind(ClientContext &context, TableFunctio
 		if (db->IsSystem() || db->IsTemporary()) {
 			continue;
 		}
-		auto store = ReadDefinitionStore(context, db->GetName());
+		auto store = ReadDefinitionStore(context, compat::Raw(db->GetName()));
 		for (auto &view : store.rows) {
 			auto described = CallRust([&] { return rs::describe(ToStr(view.definition)); });
 			for (auto &r : described) {
 				auto row = DescribeRowValues(r);
-				row.insert(row.begin(), {Value(db->GetName()), Value(view.schema_name), Value(view.view_name)});
+				row.insert(row.begin(), {Value(compat::Raw(db->GetName())), Value(view.schema_name), Value(view.view_name)});
 				data->rows.push_back(std::move(row));
 			}
 		}
@@ -119,7 +117,7 @@ static unique_ptr<FunctionData> MembersBind(ClientContext &context, TableFunctio
 }
 
 static unique_ptr<FunctionData> DimensionsForMetricBind(ClientContext &context, TableFunctionBindInput &input,
-                                                        vector<LogicalType> &return_types, vector<string> &names) {
+                                                        vector<LogicalType> &return_types, compat::ColumnNames &names) {
 	names = {"dimension"};
 	return_types = {LogicalType::VARCHAR};
 	DefinitionStore store;
@@ -146,7 +144,7 @@ struct GetDdlData : public FunctionData {
 };
 
 //! GET_DDL reads the definition at bind time (constant arguments), in the caller's transaction.
-static unique_ptr<FunctionData> GetDdlBind(ClientContext &context, ScalarFunction &, vector<unique_ptr<Expression>> &arguments) {
+static unique_ptr<FunctionData> GetDdl(ClientContext &context, vector<unique_ptr<Expression>> &arguments) {
 	vector<Value> values;
 	for (auto &argument : arguments) {
 		if (!argument->IsFoldable()) {
@@ -164,8 +162,19 @@ static unique_ptr<FunctionData> GetDdlBind(ClientContext &context, ScalarFunctio
 	return make_uniq<GetDdlData>(ToString(ddl));
 }
 
+#if SEMANTIC_VIEWS_DUCKDB_2
+static unique_ptr<FunctionData> GetDdlBind(BindScalarFunctionInput &input) {
+	return GetDdl(input.GetClientContext(), input.GetArguments());
+}
+#else
+static unique_ptr<FunctionData> GetDdlBind(ClientContext &context, ScalarFunction &,
+                                           vector<unique_ptr<Expression>> &arguments) {
+	return GetDdl(context, arguments);
+}
+#endif
+
 static void GetDdlFunction(DataChunk &args, ExpressionState &state, Vector &result) {
-	auto &data = state.expr.Cast<BoundFunctionExpression>().bind_info->Cast<GetDdlData>();
+	auto &data = compat::BindInfo(state.expr.Cast<BoundFunctionExpression>()).Cast<GetDdlData>();
 	result.SetVectorType(VectorType::CONSTANT_VECTOR);
 	ConstantVector::GetData<string_t>(result)[0] = StringVector::AddString(result, data.ddl);
 }

@@ -1,4 +1,5 @@
 #include "definition_store.hpp"
+#include "duckdb_compat.hpp"
 
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
@@ -16,26 +17,25 @@ static constexpr const char *STORE_SCHEMA = "semantic_layer";
 static constexpr const char *STORE_TABLE = "_definitions";
 
 static optional_ptr<AttachedDatabase> FindDatabase(ClientContext &context, const string &name) {
-	return DatabaseManager::Get(context).GetDatabase(context, name);
+	return DatabaseManager::Get(context).GetDatabase(context, Identifier(name));
 }
 
 static bool HasSchema(ClientContext &context, const string &catalog, const string &schema) {
-	auto &cat = Catalog::GetCatalog(context, catalog);
-	return cat.GetSchema(context, EntryLookupInfo(CatalogType::SCHEMA_ENTRY, schema), OnEntryNotFound::RETURN_NULL) !=
-	       nullptr;
+	auto &cat = Catalog::GetCatalog(context, Identifier(catalog));
+	return cat.GetSchema(context, Identifier(schema), OnEntryNotFound::RETURN_NULL) != nullptr;
 }
 
 ViewTarget ResolveViewTarget(ClientContext &context, const string &name) {
 	auto parts = CallRust([&] { return rs::parse_view_name(ToStr(name)); });
 	auto &search_path = *ClientData::Get(context).catalog_search_path;
-	auto default_catalog = search_path.GetDefault().catalog;
+	auto default_catalog = compat::DefaultCatalog(search_path);
 	if (default_catalog.empty() || default_catalog == INVALID_CATALOG) {
-		default_catalog = DatabaseManager::GetDefaultDatabase(context);
+		default_catalog = compat::Raw(DatabaseManager::GetDefaultDatabase(context));
 	}
 	ViewTarget target;
 	if (parts.size() == 1) {
 		target.catalog = default_catalog;
-		target.schema = search_path.GetDefaultSchema(context, default_catalog);
+		target.schema = compat::DefaultSchema(context, search_path, default_catalog);
 		target.name = ToString(parts[0]);
 	} else if (parts.size() == 2) {
 		// `x.name`: a schema of the default database if there is one, else a database.
@@ -45,7 +45,7 @@ ViewTarget ResolveViewTarget(ClientContext &context, const string &name) {
 			target.schema = first;
 		} else if (FindDatabase(context, first)) {
 			target.catalog = first;
-			target.schema = search_path.GetDefaultSchema(context, first);
+			target.schema = compat::DefaultSchema(context, search_path, first);
 		} else {
 			throw CatalogException("Semantic view %s: no schema or database named \"%s\"", name, first);
 		}
@@ -59,14 +59,13 @@ ViewTarget ResolveViewTarget(ClientContext &context, const string &name) {
 	if (!db) {
 		throw CatalogException("Semantic view %s: database \"%s\" does not exist", name, target.catalog);
 	}
-	target.catalog = db->GetName();
-	auto schema =
-	    db->GetCatalog().GetSchema(context, EntryLookupInfo(CatalogType::SCHEMA_ENTRY, target.schema), OnEntryNotFound::RETURN_NULL);
+	target.catalog = compat::Raw(db->GetName());
+	auto schema = db->GetCatalog().GetSchema(context, Identifier(target.schema), OnEntryNotFound::RETURN_NULL);
 	if (!schema) {
 		throw CatalogException("Semantic view %s: schema \"%s\" does not exist in database \"%s\"", name, target.schema,
 		                       target.catalog);
 	}
-	target.schema = schema->name;
+	target.schema = compat::Raw(schema->name);
 	return target;
 }
 
@@ -76,10 +75,9 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 	if (!db || !db->GetCatalog().IsDuckCatalog()) {
 		return store;
 	}
-	// Non-template lookup: the templated one odr-uses TableCatalogEntry::Name, which DuckDB
-	// (C++11) defines out of line and our C++17 sources would define again.
-	auto found = Catalog::GetEntry(context, catalog, STORE_SCHEMA,
-	                               EntryLookupInfo(CatalogType::TABLE_ENTRY, STORE_TABLE), OnEntryNotFound::RETURN_NULL);
+	// Untyped lookup: the typed one throws on a view of that name instead of returning it.
+	auto found = db->GetCatalog().GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(STORE_SCHEMA),
+	                                       Identifier(STORE_TABLE), OnEntryNotFound::RETURN_NULL);
 	if (!found || found->type != CatalogType::TABLE_ENTRY) {
 		return store;
 	}

@@ -3,6 +3,7 @@
 // explain_semantic_view(...) returns that SELECT as text.
 
 #include "definition_store.hpp"
+#include "duckdb_compat.hpp"
 #include "rows_function.hpp"
 #include "semantic_views_functions.hpp"
 
@@ -14,13 +15,14 @@
 
 namespace duckdb {
 
-static rust::Vec<rust::String> NameList(const named_parameter_map_t &parameters, const string &key) {
+template <class NAMED_PARAMETERS>
+static rust::Vec<rust::String> NameList(const NAMED_PARAMETERS &parameters, const char *key) {
 	rust::Vec<rust::String> out;
-	auto entry = parameters.find(key);
-	if (entry == parameters.end() || entry->second.IsNull()) {
+	auto value = compat::FindNamedParameter(parameters, key);
+	if (!value || value->IsNull()) {
 		return out;
 	}
-	for (auto &child : ListValue::GetChildren(entry->second)) {
+	for (auto &child : ListValue::GetChildren(*value)) {
 		if (child.IsNull()) {
 			throw BinderException("semantic_view: %s must not contain NULL", key);
 		}
@@ -36,10 +38,10 @@ static string ExpandRequest(ClientContext &context, TableFunctionBindInput &inpu
 	request.dimensions = NameList(input.named_parameters, "dimensions");
 	request.metrics = NameList(input.named_parameters, "metrics");
 	request.facts = NameList(input.named_parameters, "facts");
-	auto where = input.named_parameters.find("where_clause");
-	request.has_where = where != input.named_parameters.end() && !where->second.IsNull();
+	auto where = compat::FindNamedParameter(input.named_parameters, "where_clause");
+	request.has_where = where && !where->IsNull();
 	if (request.has_where) {
-		request.where_clause = StringValue::Get(where->second);
+		request.where_clause = StringValue::Get(*where);
 	}
 	auto target = ResolveViewTarget(context, name);
 	auto store = ReadDefinitionStore(context, target.catalog);
@@ -55,17 +57,16 @@ static unique_ptr<TableRef> SemanticViewBind(ClientContext &context, TableFuncti
 	if (input.binder) {
 		input.binder->SetAlwaysRequireRebind();
 	}
-	Parser parser(context.GetParserOptions());
-	parser.ParseQuery(sql);
-	if (parser.statements.size() != 1 || parser.statements[0]->type != StatementType::SELECT_STATEMENT) {
+	auto statements = compat::ParseStatements(context, sql);
+	if (statements.size() != 1 || statements[0]->type != StatementType::SELECT_STATEMENT) {
 		throw InvalidInputException("semantic_view: expansion did not produce a single SELECT");
 	}
-	auto select = unique_ptr_cast<SQLStatement, SelectStatement>(std::move(parser.statements[0]));
+	auto select = unique_ptr_cast<SQLStatement, SelectStatement>(std::move(statements[0]));
 	return make_uniq<SubqueryRef>(std::move(select));
 }
 
 static unique_ptr<FunctionData> ExplainBind(ClientContext &context, TableFunctionBindInput &input,
-                                            vector<LogicalType> &return_types, vector<string> &names) {
+                                            vector<LogicalType> &return_types, compat::ColumnNames &names) {
 	auto data = make_uniq<RowsData>();
 	data->rows.push_back({Value(ExpandRequest(context, input, "explain_semantic_view"))});
 	return_types.push_back(LogicalType::VARCHAR);
@@ -74,10 +75,10 @@ static unique_ptr<FunctionData> ExplainBind(ClientContext &context, TableFunctio
 }
 
 static void AddRequestParameters(TableFunction &function) {
-	function.named_parameters["dimensions"] = LogicalType::LIST(LogicalType::VARCHAR);
-	function.named_parameters["metrics"] = LogicalType::LIST(LogicalType::VARCHAR);
-	function.named_parameters["facts"] = LogicalType::LIST(LogicalType::VARCHAR);
-	function.named_parameters["where_clause"] = LogicalType::VARCHAR;
+	compat::AddNamedParameter(function, "dimensions", LogicalType::LIST(LogicalType::VARCHAR));
+	compat::AddNamedParameter(function, "metrics", LogicalType::LIST(LogicalType::VARCHAR));
+	compat::AddNamedParameter(function, "facts", LogicalType::LIST(LogicalType::VARCHAR));
+	compat::AddNamedParameter(function, "where_clause", LogicalType::VARCHAR);
 }
 
 void RegisterSemanticViewFunctions(ExtensionLoader &loader) {

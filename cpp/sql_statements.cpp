@@ -5,6 +5,7 @@
 // operator extension, which DuckDB then asks to bind the statement, binds the one SQL
 // statement that performs it (verified mechanism, see the handbook).
 
+#include "duckdb_compat.hpp"
 #include "semantic_views_functions.hpp"
 #include "view_commands.hpp"
 
@@ -45,8 +46,10 @@ struct SemanticStatementStash : public ClientContextState {
 	rs::ParsedStatement statement;
 };
 
-static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *, const string &query) {
-	auto parsed = rs::parse_statement(ToStr(query));
+//! Parses the text of one statement: not ours (DuckDB reports its own syntax error), ours, or
+//! ours with a syntax error at a byte offset of `text`.
+static ParserExtensionParseResult ParseStatementText(const string &text) {
+	auto parsed = rs::parse_statement(ToStr(text));
 	if (parsed.kind.empty()) {
 		return ParserExtensionParseResult(); // not ours: DuckDB reports its own syntax error
 	}
@@ -58,6 +61,43 @@ static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *, const str
 	return ParserExtensionParseResult(make_uniq<SemanticStatementData>(std::move(parsed)));
 }
 
+#if SEMANTIC_VIEWS_DUCKDB_2
+//! DuckDB 2.0 offers the tokens from the start of the statement its parser rejected to the end of
+//! the input, without offsets or comments. We take the statement up to its terminator, rebuild
+//! its text (token texts are the source substrings, so spacing is all that changes) and claim
+//! those tokens; an error is reported by a negative count. Our error positions refer to the
+//! rebuilt text, not the query, so the message names the offending token instead.
+static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *, const vector<SimpleToken> &tokens) {
+	idx_t end = 0;
+	string text;
+	for (; end < tokens.size(); end++) {
+		auto type = tokens[end].type;
+		if (type == TokenType::TERMINATOR || type == TokenType::END_OF_INPUT) {
+			break;
+		}
+		if (type == TokenType::COMMENT) {
+			continue;
+		}
+		if (!text.empty()) {
+			text += ' ';
+		}
+		text += tokens[end].text;
+	}
+	auto result = ParseStatementText(text);
+	if (result.type == ParserExtensionResultType::PARSE_SUCCESSFUL) {
+		result.consumed_tokens = NumericCast<int64_t>(MinValue<idx_t>(end + 1, tokens.size()));
+	} else if (result.type == ParserExtensionResultType::DISPLAY_EXTENSION_ERROR) {
+		result.consumed_tokens = -1;
+		result.error_location = optional_idx();
+	}
+	return result;
+}
+#else
+static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *, const string &query) {
+	return ParseStatementText(query);
+}
+#endif
+
 static ParserExtensionPlanResult SemanticPlan(ParserExtensionInfo *, ClientContext &context,
                                              unique_ptr<ParserExtensionParseData> data) {
 	auto &statement = static_cast<SemanticStatementData &>(*data).statement;
@@ -68,12 +108,11 @@ static ParserExtensionPlanResult SemanticPlan(ParserExtensionInfo *, ClientConte
 
 //! Creates the definition store through the catalog (the statement that follows writes to it).
 static void CreateStore(ClientContext &context, const string &catalog_name, const string &sql) {
-	Parser parser(context.GetParserOptions());
-	parser.ParseQuery(sql);
-	auto &catalog = Catalog::GetCatalog(context, catalog_name);
+	auto statements = compat::ParseStatements(context, sql);
+	auto &catalog = Catalog::GetCatalog(context, Identifier(catalog_name));
 	// Mark the write in the transaction first, as the binder does for CREATE statements.
 	MetaTransaction::Get(context).ModifyDatabase(catalog.GetAttached(), DatabaseModificationType::CREATE_CATALOG_ENTRY);
-	for (auto &statement : parser.statements) {
+	for (auto &statement : statements) {
 		auto &info = statement->Cast<CreateStatement>().info;
 		if (info->type == CatalogType::SCHEMA_ENTRY) {
 			catalog.CreateSchema(context, info->Cast<CreateSchemaInfo>());
@@ -142,13 +181,12 @@ static BoundStatement SemanticBind(ClientContext &context, Binder &binder, Opera
 	}
 	context.registered_state->Remove(STASH_KEY);
 	auto sql = StatementSql(context, stash->statement);
-	Parser parser(context.GetParserOptions());
-	parser.ParseQuery(sql);
-	if (parser.statements.size() != 1) {
+	auto statements = compat::ParseStatements(context, sql);
+	if (statements.size() != 1) {
 		throw InvalidInputException("semantic_views: a statement must expand to exactly one SQL statement");
 	}
 	auto child = Binder::CreateBinder(context, &binder);
-	return child->Bind(*parser.statements[0]);
+	return child->Bind(*statements[0]);
 }
 
 class SemanticOperatorExtension : public OperatorExtension {

@@ -1,6 +1,7 @@
 // Define and drop, shared by the PRAGMA functions and the SQL statements.
 
 #include "view_commands.hpp"
+#include "duckdb_compat.hpp"
 
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
@@ -13,7 +14,7 @@
 namespace duckdb {
 
 void CheckWritable(ClientContext &context, const ViewTarget &target, const string &action) {
-	auto db = DatabaseManager::Get(context).GetDatabase(context, target.catalog);
+	auto db = DatabaseManager::Get(context).GetDatabase(context, Identifier(target.catalog));
 	if (db && db->IsReadOnly()) {
 		throw InvalidInputException("Cannot %s semantic view %s: database \"%s\" is attached in read-only mode", action,
 		                            target.name, target.catalog);
@@ -28,8 +29,9 @@ static rust::Vec<rust::String> LookupColumns(ClientContext &context, const ViewT
 	auto name = ToString(table.name);
 	optional_ptr<CatalogEntry> entry;
 	try {
-		entry = Catalog::GetEntry(context, catalog, schema, EntryLookupInfo(CatalogType::TABLE_ENTRY, name),
-		                          OnEntryNotFound::THROW_EXCEPTION);
+		entry = Catalog::GetCatalog(context, Identifier(catalog))
+		            .GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(schema), Identifier(name),
+		                      OnEntryNotFound::THROW_EXCEPTION);
 	} catch (std::exception &ex) {
 		ErrorData error(ex);
 		throw CatalogException("semantic view '%s': table '%s': %s", target.name, ToString(table.alias),
@@ -42,12 +44,12 @@ static rust::Vec<rust::String> LookupColumns(ClientContext &context, const ViewT
 		auto info = view.GetColumnInfo();
 		if (info) {
 			for (auto &column : info->names) {
-				columns.push_back(column);
+				columns.push_back(compat::Raw(column));
 			}
 		}
 	} else {
 		for (auto &column : entry->Cast<TableCatalogEntry>().GetColumns().GetColumnNames()) {
-			columns.push_back(column);
+			columns.push_back(compat::Raw(column));
 		}
 	}
 	return columns;
@@ -56,10 +58,9 @@ static rust::Vec<rust::String> LookupColumns(ClientContext &context, const ViewT
 //! Binds (does not run) a probe query; a failure names the member it checks.
 static void BindProbe(ClientContext &context, const string &view, const rs::Probe &probe) {
 	try {
-		Parser parser(context.GetParserOptions());
-		parser.ParseQuery(ToString(probe.sql));
+		auto statements = compat::ParseStatements(context, ToString(probe.sql));
 		auto binder = Binder::CreateBinder(context);
-		binder->Bind(*parser.statements[0]);
+		binder->Bind(*statements[0]);
 	} catch (std::exception &ex) {
 		ErrorData error(ex);
 		throw BinderException("semantic view '%s': %s does not bind: %s", view, ToString(probe.subject),

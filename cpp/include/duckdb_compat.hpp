@@ -1,0 +1,113 @@
+#pragma once
+// The differences between the DuckDB releases we build against (1.5.6 and 2.0.1), in one place.
+// Everything else is written once, in the 2.0 spellings that 1.5.6 also accepts (Identifier
+// casts, member catalog lookups). SEMANTIC_VIEWS_DUCKDB_MAJOR comes from our CMakeLists.txt.
+
+#include "duckdb.hpp"
+#include "duckdb/catalog/catalog_search_path.hpp"
+#include "duckdb/function/table_function.hpp"
+#include "duckdb/parser/parser.hpp"
+#include "duckdb/planner/expression/bound_function_expression.hpp"
+
+#ifndef SEMANTIC_VIEWS_DUCKDB_MAJOR
+#error "SEMANTIC_VIEWS_DUCKDB_MAJOR must be defined by the build"
+#endif
+#define SEMANTIC_VIEWS_DUCKDB_2 (SEMANTIC_VIEWS_DUCKDB_MAJOR >= 2)
+
+namespace duckdb {
+namespace compat {
+
+//! The column names a table function's bind produces.
+#if SEMANTIC_VIEWS_DUCKDB_2
+using ColumnNames = vector<Identifier>;
+#else
+using ColumnNames = vector<string>;
+#endif
+
+//! The spelling of a name, whether DuckDB hands it out as a string (1.5) or an Identifier (2.0).
+inline const string &Raw(const string &name) {
+	return name;
+}
+inline const string &Raw(const Identifier &name) {
+	return name.GetIdentifierName();
+}
+
+//! The catalog of the search path's default entry.
+inline string DefaultCatalog(const CatalogSearchPath &search_path) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	return Raw(search_path.GetDefault().GetCatalog());
+#else
+	return search_path.GetDefault().catalog;
+#endif
+}
+
+//! The schema unqualified names resolve to in a catalog (`main` when the catalog names none).
+inline string DefaultSchema(ClientContext &context, const CatalogSearchPath &search_path, const string &catalog) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	auto schema = search_path.GetDefaultSchema(context, Identifier(catalog));
+	return schema ? Raw(*schema) : string(DEFAULT_SCHEMA);
+#else
+	return search_path.GetDefaultSchema(context, catalog);
+#endif
+}
+
+//! Declares an optional named parameter (`name := value`); absent means NULL.
+inline void AddNamedParameter(TableFunction &function, const char *name, const LogicalType &type) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	function.GetSignature().AddKeywordOnly(Identifier(name), type, Value(type));
+#else
+	function.named_parameters[name] = type;
+#endif
+}
+
+//! A named parameter's value, or nullptr when absent (NULL values are returned as such).
+template <class NAMED_PARAMETERS>
+const Value *FindNamedParameter(const NAMED_PARAMETERS &parameters, const char *name) {
+	auto entry = parameters.find(name);
+	return entry == parameters.end() ? nullptr : &entry->second;
+}
+
+//! Appends one row to a chunk being filled (row = the chunk's current size).
+inline void AppendRow(DataChunk &output, idx_t row, const vector<Value> &values) {
+	for (idx_t col = 0; col < values.size(); col++) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+		(void)row;
+		output.data[col].Append(values[col]);
+#else
+		output.SetValue(col, row, values[col]);
+#endif
+	}
+}
+
+//! Finishes a chunk filled by AppendRow (2.0 vectors track their own size).
+inline void FinishRows(DataChunk &output, idx_t count) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	(void)output;
+	(void)count;
+#else
+	output.SetCardinality(count);
+#endif
+}
+
+//! Parses SQL with the client's parser settings (and its parser extensions).
+inline vector<unique_ptr<SQLStatement>> ParseStatements(ClientContext &context, const string &sql) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	Parser parser(context);
+#else
+	Parser parser(context.GetParserOptions());
+#endif
+	parser.ParseQuery(sql);
+	return std::move(parser.statements);
+}
+
+//! The bind data of a bound scalar function call.
+inline FunctionData &BindInfo(const BoundFunctionExpression &expression) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	return *expression.BindInfo();
+#else
+	return *expression.bind_info;
+#endif
+}
+
+} // namespace compat
+} // namespace duckdb
