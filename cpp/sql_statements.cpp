@@ -62,26 +62,64 @@ static ParserExtensionParseResult ParseStatementText(const string &text) {
 }
 
 #if SEMANTIC_VIEWS_DUCKDB_2
+static bool IsOneOf(const string &text, std::initializer_list<const char *> options) {
+	for (auto option : options) {
+		if (text == option) {
+			return true;
+		}
+	}
+	return false;
+}
+
+//! Whether a space separated two tokens, in conventional SQL layout. Token texts are source
+//! substrings, so only the spacing between them is lost; the definitions we store (and print
+//! in DESCRIBE and GET_DDL) keep `sum(amount)` rather than `sum ( amount )`.
+static bool SpaceBetween(const SimpleToken &previous, const SimpleToken &current, bool previous_is_unary) {
+	if (previous_is_unary || IsOneOf(previous.text, {"(", "[", ".", "::"})) {
+		return false;
+	}
+	if (IsOneOf(current.text, {",", ")", "]", ".", "::"})) {
+		return false;
+	}
+	if (IsOneOf(current.text, {"(", "["})) {
+		// A call or subscript follows a name; a keyword's parenthesised list keeps its space.
+		return previous.type == TokenType::KEYWORD;
+	}
+	return true;
+}
+
+//! A sign that starts an operand (`-1`, `(-x)`), as opposed to a binary operator.
+static bool IsUnarySign(const SimpleToken *previous, const SimpleToken &current) {
+	if (!IsOneOf(current.text, {"-", "+"})) {
+		return false;
+	}
+	return !previous || previous->type == TokenType::KEYWORD ||
+	       (previous->type == TokenType::OPERATOR && !IsOneOf(previous->text, {")", "]"}));
+}
+
 //! DuckDB 2.0 offers the tokens from the start of the statement its parser rejected to the end of
 //! the input, without offsets or comments. We take the statement up to its terminator, rebuild
-//! its text (token texts are the source substrings, so spacing is all that changes) and claim
-//! those tokens; an error is reported by a negative count. Our error positions refer to the
-//! rebuilt text, not the query, so the message names the offending token instead.
+//! its text and claim those tokens; an error is reported by a negative count. Our error
+//! positions refer to the rebuilt text, not the query, so the message names the offending token.
 static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *, const vector<SimpleToken> &tokens) {
 	idx_t end = 0;
 	string text;
+	const SimpleToken *previous = nullptr;
+	bool previous_is_unary = false;
 	for (; end < tokens.size(); end++) {
-		auto type = tokens[end].type;
-		if (type == TokenType::TERMINATOR || type == TokenType::END_OF_INPUT) {
+		auto &token = tokens[end];
+		if (token.type == TokenType::TERMINATOR || token.type == TokenType::END_OF_INPUT) {
 			break;
 		}
-		if (type == TokenType::COMMENT) {
+		if (token.type == TokenType::COMMENT) {
 			continue;
 		}
-		if (!text.empty()) {
+		if (previous && SpaceBetween(*previous, token, previous_is_unary)) {
 			text += ' ';
 		}
-		text += tokens[end].text;
+		text += token.text;
+		previous_is_unary = IsUnarySign(previous, token);
+		previous = &token;
 	}
 	auto result = ParseStatementText(text);
 	if (result.type == ParserExtensionResultType::PARSE_SUCCESSFUL) {

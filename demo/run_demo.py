@@ -32,7 +32,9 @@ def in_python(prelude, script):
         try:
             for statement in con.extract_statements(sql):
                 relation = con.sql(statement.query)
-                if relation is not None:
+                # The CLI prints nothing for DDL and DML: the Python package returns their
+                # Success / Count status as a relation.
+                if relation is not None and relation.columns not in (["Success"], ["Count"]):
                     relation.show(max_width=200, max_rows=40)
         except duckdb.Error as e:
             print(e, file=sys.stderr)

@@ -42,6 +42,26 @@ DDL_QUERY = ("SELECT * FROM SEMANTIC_VIEW(sales2 DIMENSIONS region METRICS reven
              "ORDER BY region NULLS LAST")
 
 
+BAD_DDL = "CREATE SEMANTIC VIEW bad TABLES (o AS orders) DIMENSIOS (o.s AS status)"
+
+
+def check_syntax_error(con, label):
+    """A syntax error names the offending token; where DuckDB's parser hook passes the query
+    text (1.5), a caret points at it too. DuckDB 2.0 hands extensions tokens without offsets."""
+    try:
+        con.execute(BAD_DDL)
+        raise AssertionError("a misspelt clause was accepted")
+    except duckdb.ParserException as e:
+        message = str(e)
+    print(f"  [{label}] python: {BAD_DDL}\n    -> " + message.replace("\n", "\n       "))
+    assert "found 'DIMENSIOS'; did you mean DIMENSIONS?" in message, message
+    if duckdb.__version__.startswith("1."):
+        lines = message.splitlines()
+        source = next(i for i, line in enumerate(lines) if line.startswith("LINE 1: "))
+        column = lines[source].index("DIMENSIOS")
+        assert lines[source + 1].index("^") == column, message
+
+
 def python_host(repository, label):
     ext_dir = tempfile.mkdtemp(prefix="sv-ext-")
     try:
@@ -61,6 +81,7 @@ def python_host(repository, label):
         ddl_rows = con.execute(DDL_QUERY).fetchall()
         print(f"  [{label}] python: {DDL_QUERY}\n    -> {ddl_rows}")
         assert ddl_rows == EXPECTED, ddl_rows
+        check_syntax_error(con, label)
         con.execute("DROP SEMANTIC VIEW sales2")
         assert con.execute("SELECT count(*) FROM list_semantic_views()").fetchone()[0] == 0
         assert info[1] == "REPOSITORY", info

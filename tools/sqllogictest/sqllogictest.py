@@ -368,7 +368,10 @@ class FileRunner:
         sql = self.substitute(r.sql, loop_vars)
         error = None
         try:
-            con.execute(sql)
+            # Drain the result, as DuckDB's runner materializes it: errors raised while
+            # producing rows belong to the statement, and DuckDB 2.0's Python package refuses
+            # further work on a connection with an unfinished result.
+            con.execute(sql).fetchall()
         except duckdb.Error as e:
             error = str(e)
         if error is not None and ("INTERNAL" in error or "differs from original result!" in error):
