@@ -270,7 +270,7 @@ impl<'a> P<'a> {
                         _ => def.metrics = members,
                     }
                 }
-                _ => def.comment = Some(self.comment()?),
+                _ => self.once(&mut def.comment, "the view's COMMENT", |p| p.comment())?,
             }
         }
         if def.tables.is_empty() {
@@ -278,6 +278,24 @@ impl<'a> P<'a> {
         }
         self.end()?;
         Ok(Command::Define { name, definition: def, replace, if_not_exists })
+    }
+
+    /// Parses an annotation that may be given at most once (a second one is an error, as a
+    /// repeated clause is, rather than silently winning).
+    fn once<T>(&mut self, slot: &mut Option<T>, what: &str, parse: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<()> {
+        if slot.is_some() {
+            return self.err(format!("{what} is given twice"));
+        }
+        *slot = Some(parse(self)?);
+        Ok(())
+    }
+
+    fn once_list<T>(&mut self, slot: &mut Vec<T>, what: &str, parse: impl FnOnce(&mut Self) -> PResult<Vec<T>>) -> PResult<()> {
+        if !slot.is_empty() {
+            return self.err(format!("{what} is given twice"));
+        }
+        *slot = parse(self)?;
+        Ok(())
     }
 
     fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> PResult<T>) -> PResult<Vec<T>> {
@@ -315,9 +333,11 @@ impl<'a> P<'a> {
             } else if self.eat_kw("UNIQUE") {
                 t.unique.push(self.ident_list("column")?);
             } else if self.at_kw("WITH") {
-                t.synonyms = self.synonyms()?;
+                let what = format!("table '{}': WITH SYNONYMS", t.alias);
+                self.once_list(&mut t.synonyms, &what, |p| p.synonyms())?;
             } else if self.at_kw("COMMENT") {
-                t.comment = Some(self.comment()?);
+                let what = format!("table '{}': COMMENT", t.alias);
+                self.once(&mut t.comment, &what, |p| p.comment())?;
             } else {
                 return Ok(t);
             }
@@ -362,9 +382,11 @@ impl<'a> P<'a> {
         let mut m = MemberDef { table, name, expr, comment: None, synonyms: vec![], private, using };
         loop {
             if self.at_kw("WITH") {
-                m.synonyms = self.synonyms()?;
+                let what = format!("'{}': WITH SYNONYMS", m.name);
+                self.once_list(&mut m.synonyms, &what, |p| p.synonyms())?;
             } else if self.at_kw("COMMENT") {
-                m.comment = Some(self.comment()?);
+                let what = format!("'{}': COMMENT", m.name);
+                self.once(&mut m.comment, &what, |p| p.comment())?;
             } else {
                 return Ok(m);
             }
@@ -413,7 +435,18 @@ impl<'a> P<'a> {
         let name = self.view_name()?;
         let command = if self.eat_kw("RENAME") {
             self.expect_kw("TO")?;
+            let at = self.offset();
             let new_name = self.qualified("new name")?;
+            if new_name.len() > 1 {
+                // As DuckDB's ALTER VIEW: a rename never moves the view to another schema.
+                return Err(SyntaxError {
+                    message: format!(
+                        "RENAME TO takes an unqualified name ('{}'): a semantic view is renamed within its schema",
+                        join_name(&new_name)
+                    ),
+                    position: at,
+                });
+            }
             Command::Rename { name, if_exists, new_name: new_name.last().cloned().unwrap_or_default() }
         } else if self.eat_kw("SET") {
             Command::SetComment { name, if_exists, comment: Some(self.comment()?) }
@@ -778,6 +811,21 @@ mod tests {
     }
 
     #[test]
+    fn annotations_given_twice_are_errors() {
+        let cases = [
+            ("CREATE SEMANTIC VIEW v COMMENT = 'a' AS TABLES (o AS orders) COMMENT = 'b'", "the view's COMMENT is given twice"),
+            ("CREATE SEMANTIC VIEW v TABLES (o AS orders COMMENT = 'a' COMMENT = 'b')", "table 'o': COMMENT is given twice"),
+            ("CREATE SEMANTIC VIEW v TABLES (o AS orders WITH SYNONYMS ('a') WITH SYNONYMS ('b'))", "table 'o': WITH SYNONYMS is given twice"),
+            ("CREATE SEMANTIC VIEW v TABLES (o AS orders) METRICS (o.n AS count(*) COMMENT = 'a' COMMENT = 'b')", "'n': COMMENT is given twice"),
+            ("CREATE SEMANTIC VIEW v TABLES (o AS orders) DIMENSIONS (o.d AS x WITH SYNONYMS ('a') WITH SYNONYMS ('b'))", "'d': WITH SYNONYMS is given twice"),
+        ];
+        for (sql, expected) in cases {
+            let e = parse_statement(sql).unwrap_err();
+            assert_eq!(e.message, expected, "{sql}");
+        }
+    }
+
+    #[test]
     fn ordinary_sql_is_not_ours() {
         assert_eq!(parse_statement("SELECT 1").unwrap(), Parsed::NotOurs);
         assert_eq!(parse_statement("CREATE VIEW v AS SELECT 1").unwrap(), Parsed::NotOurs);
@@ -847,6 +895,9 @@ mod tests {
             Command::Rename { name: "v".into(), if_exists: false, new_name: "w".into() }
         );
         assert_eq!(ours("ALTER SEMANTIC VIEW v UNSET COMMENT"), Command::SetComment { name: "v".into(), if_exists: false, comment: None });
+        let e = parse_statement("ALTER SEMANTIC VIEW s1.v RENAME TO s2.w").unwrap_err();
+        assert!(e.message.contains("RENAME TO takes an unqualified name ('s2.w')"), "{}", e.message);
+        assert_eq!(e.position, "ALTER SEMANTIC VIEW s1.v RENAME TO ".len());
         assert!(matches!(ours("SHOW TERSE SEMANTIC VIEWS LIKE 'a%' IN SCHEMA main STARTS WITH 'a' LIMIT 3"), Command::Query { .. }));
         assert!(matches!(ours("SHOW SEMANTIC DIMENSIONS IN v FOR METRIC m"), Command::Query { .. }));
         assert!(matches!(ours("DESCRIBE SEMANTIC VIEW v"), Command::Query { .. }));
