@@ -26,9 +26,11 @@ tree=$root/build/duckdb-src/$version
 
 install_footer_step() {
   # build_loadable_extension() expects this script inside the DuckDB tree; the 1.5 sdist lacks it.
-  if [ ! -f "$tree/scripts/append_metadata.cmake" ]; then
+  # (2.0 ships DuckDB's own script; ours is recognised by the footer writer it calls.)
+  if [ ! -f "$tree/scripts/append_metadata.cmake" ] || grep -q extension_footer "$tree/scripts/append_metadata.cmake"; then
     mkdir -p "$tree/scripts"
     cp "$root/cmake/append_metadata.cmake" "$tree/scripts/append_metadata.cmake"
+    cp "$root/scripts/extension_footer.py" "$tree/scripts/extension_footer.py"
     : > "$tree/scripts/null.txt"
   fi
 }
