@@ -21,7 +21,7 @@ static string Define(ClientContext &context, const FunctionParameters &parameter
 	auto function = replace ? "define_or_replace_semantic_view" : "define_semantic_view";
 	auto name = StringArgument(parameters.values[0], function, "name");
 	auto json = StringArgument(parameters.values[1], function, "definition");
-	auto target = ResolveViewTarget(context, name);
+	auto target = ResolveViewTarget(context, name, ViewNameUse::CREATE);
 	auto defined = PrepareDefine(context, target, json, replace, false);
 	return ToString(defined.create_store) + ToString(defined.write) + ";";
 }

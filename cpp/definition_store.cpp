@@ -25,18 +25,51 @@ static bool HasSchema(ClientContext &context, const string &catalog, const strin
 	return cat.GetSchema(context, Identifier(schema), OnEntryNotFound::RETURN_NULL) != nullptr;
 }
 
-ViewTarget ResolveViewTarget(ClientContext &context, const string &name) {
+//! The catalog a search path entry names (an empty or invalid one is the default database).
+static string EntryCatalogOrDefault(ClientContext &context, const CatalogSearchEntry &entry) {
+	auto catalog = compat::EntryCatalog(entry);
+	if (catalog.empty() || catalog == INVALID_CATALOG) {
+		return compat::Raw(DatabaseManager::GetDefaultDatabase(context));
+	}
+	return catalog;
+}
+
+//! The first search path entry whose schema holds a semantic view of that name, as DuckDB
+//! looks up an unqualified view.
+static bool FindAlongSearchPath(ClientContext &context, const CatalogSearchPath &search_path, const string &name,
+                                ViewTarget &target) {
+	for (auto &entry : search_path.Get()) {
+		auto catalog = EntryCatalogOrDefault(context, entry);
+		if (catalog == TEMP_CATALOG || catalog == SYSTEM_CATALOG) {
+			continue;
+		}
+		auto db = FindDatabase(context, catalog);
+		if (!db) {
+			continue;
+		}
+		auto schema = compat::EntrySchema(entry);
+		for (auto &row : ReadDefinitionStore(context, compat::Raw(db->GetName())).rows) {
+			if (StringUtil::CIEquals(row.schema_name, schema) && StringUtil::CIEquals(row.view_name, name)) {
+				target = ViewTarget {compat::Raw(db->GetName()), row.schema_name, name};
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNameUse use) {
 	auto parts = CallRust([&] { return rs::parse_view_name(ToStr(name)); });
 	auto &search_path = *ClientData::Get(context).catalog_search_path;
-	auto default_catalog = compat::DefaultCatalog(search_path);
-	if (default_catalog.empty() || default_catalog == INVALID_CATALOG) {
-		default_catalog = compat::Raw(DatabaseManager::GetDefaultDatabase(context));
-	}
+	auto &default_entry = search_path.GetDefault();
+	auto default_catalog = EntryCatalogOrDefault(context, default_entry);
 	ViewTarget target;
 	if (parts.size() == 1) {
-		target.catalog = default_catalog;
-		target.schema = compat::DefaultSchema(context, search_path, default_catalog);
 		target.name = ToString(parts[0]);
+		if (use == ViewNameUse::CREATE || !FindAlongSearchPath(context, search_path, target.name, target)) {
+			target.catalog = default_catalog;
+			target.schema = compat::EntrySchema(default_entry);
+		}
 	} else if (parts.size() == 2) {
 		// `x.name`: a schema of the default database if there is one, else a database.
 		auto first = ToString(parts[0]);

@@ -169,7 +169,8 @@ static string StatementSql(ClientContext &context, const rs::ParsedStatement &st
 	if (kind == "drop") {
 		return PrepareDrop(context, ToString(statement.name), statement.if_exists);
 	}
-	auto target = ResolveViewTarget(context, ToString(statement.name));
+	auto target = ResolveViewTarget(context, ToString(statement.name),
+	                                kind == "define" ? ViewNameUse::CREATE : ViewNameUse::LOOKUP);
 	if (kind == "define") {
 		auto defined = PrepareDefine(context, target, ToString(statement.json), statement.replace,
 		                             statement.if_not_exists);

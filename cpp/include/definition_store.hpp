@@ -31,8 +31,12 @@ struct DefinitionStore {
 	const StoredViewRow &Find(const ViewTarget &target) const;
 };
 
-//! Resolves a user-written view name against the caller's default database and schema.
-ViewTarget ResolveViewTarget(ClientContext &context, const string &name);
+//! What a view name is resolved for, with DuckDB's rules for views: an unqualified name is
+//! looked up along the search path, and created in the current default schema.
+enum class ViewNameUse { LOOKUP, CREATE };
+
+//! Resolves a user-written view name against the caller's search path.
+ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNameUse use = ViewNameUse::LOOKUP);
 
 //! Reads every stored view of a database (no store table: none).
 DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog);

@@ -32,12 +32,19 @@ inline const string &Raw(const Identifier &name) {
 	return name.GetIdentifierName();
 }
 
-//! The catalog of the search path's default entry.
-inline string DefaultCatalog(const CatalogSearchPath &search_path) {
+//! The catalog and schema of a search path entry (the catalog may be empty: the default database).
+inline string EntryCatalog(const CatalogSearchEntry &entry) {
 #if SEMANTIC_VIEWS_DUCKDB_2
-	return Raw(search_path.GetDefault().GetCatalog());
+	return Raw(entry.GetCatalog());
 #else
-	return search_path.GetDefault().catalog;
+	return entry.catalog;
+#endif
+}
+inline string EntrySchema(const CatalogSearchEntry &entry) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	return Raw(entry.GetSchema());
+#else
+	return entry.schema;
 #endif
 }
 
