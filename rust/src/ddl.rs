@@ -398,16 +398,23 @@ impl<'a> P<'a> {
         let start = self.offset();
         let mut depth = 0i64;
         let mut end = start;
+        // A word after a dot is part of a qualified name (`n.comment`), never a keyword.
+        let mut after_dot = false;
         while let Some(t) = self.peek() {
+            let annotation = depth == 0 && !after_dot && {
+                let next = self.toks.get(self.pos + 1);
+                (is_word(t, "WITH") && next.is_some_and(|n| is_word(n, "SYNONYMS")))
+                    || (is_word(t, "COMMENT") && next.is_some_and(|n| n.token == Token::Eq))
+            };
             match t.token {
+                _ if annotation => break,
                 Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
                 Token::RParen | Token::RBracket | Token::RBrace if depth == 0 => break,
                 Token::RParen | Token::RBracket | Token::RBrace => depth -= 1,
                 Token::Comma | Token::SemiColon if depth == 0 => break,
-                _ if depth == 0 && is_word(t, "WITH") && self.toks.get(self.pos + 1).is_some_and(|n| is_word(n, "SYNONYMS")) => break,
-                _ if depth == 0 && is_word(t, "COMMENT") && self.toks.get(self.pos + 1).is_some_and(|n| n.token == Token::Eq) => break,
                 _ => {}
             }
+            after_dot = t.token == Token::Period;
             end = t.offset + t.text.len();
             self.pos += 1;
         }
@@ -808,6 +815,17 @@ mod tests {
             Parsed::Ours(c) => c,
             Parsed::NotOurs => panic!("not ours: {sql}"),
         }
+    }
+
+    #[test]
+    fn a_word_after_a_dot_is_a_name_not_an_annotation() {
+        let sql = "CREATE SEMANTIC VIEW v TABLES (n AS notes) DIMENSIONS (n.kept AS n.comment = 'keep' COMMENT = 'c', n.s AS n.with)";
+        let Command::Define { definition: d, .. } = ours(sql) else { panic!() };
+        assert_eq!(d.dimensions[0].expr, "n.comment = 'keep'");
+        assert_eq!(d.dimensions[0].comment.as_deref(), Some("c"));
+        assert_eq!(d.dimensions[1].expr, "n.with");
+        let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v DIMENSIONS kept WHERE n.comment = 'keep')") else { panic!() };
+        assert!(sql.contains("where_clause := 'n.comment = ''keep'''"), "{sql}");
     }
 
     #[test]
