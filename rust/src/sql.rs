@@ -3,7 +3,9 @@
 //! crate looks at raw SQL characters. Output SQL is assembled from quoted identifiers, quoted
 //! literals and original token text.
 
-use sqlparser::dialect::DuckDbDialect;
+use std::any::TypeId;
+
+use sqlparser::dialect::{Dialect, DuckDbDialect};
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 use crate::error::{Error, Result};
@@ -33,9 +35,42 @@ impl Tok {
     }
 }
 
+/// sqlparser's DuckDB dialect plus the literals DuckDB's lexer accepts that it lacks:
+/// `E'...'` strings with backslash escapes. It reports itself as DuckDB to the tokenizer's
+/// dialect checks (so `//` stays integer division).
+#[derive(Debug)]
+struct DuckDbLexer(DuckDbDialect);
+
+impl Dialect for DuckDbLexer {
+    fn dialect(&self) -> TypeId {
+        TypeId::of::<DuckDbDialect>()
+    }
+    fn is_identifier_start(&self, ch: char) -> bool {
+        self.0.is_identifier_start(ch)
+    }
+    fn is_identifier_part(&self, ch: char) -> bool {
+        self.0.is_identifier_part(ch)
+    }
+    fn is_delimited_identifier_start(&self, ch: char) -> bool {
+        self.0.is_delimited_identifier_start(ch)
+    }
+    fn supports_tilde_like_match_operator(&self) -> bool {
+        self.0.supports_tilde_like_match_operator()
+    }
+    fn supports_numeric_literal_underscores(&self) -> bool {
+        self.0.supports_numeric_literal_underscores()
+    }
+    fn supports_nested_comments(&self) -> bool {
+        self.0.supports_nested_comments()
+    }
+    fn supports_string_escape_constant(&self) -> bool {
+        true
+    }
+}
+
 /// Tokenizes `sql`, keeping each token's source text (escapes and quoting preserved).
 pub fn tokenize(sql: &str) -> Result<Vec<Tok>> {
-    let dialect = DuckDbDialect {};
+    let dialect = DuckDbLexer(DuckDbDialect {});
     let tokens = Tokenizer::new(&dialect, sql)
         .tokenize_with_location()
         .map_err(|e| Error::parser(format!("cannot tokenize {}: {}", quote_literal(sql), e.message)))?;
@@ -245,6 +280,16 @@ mod tests {
                 Piece::Name { text, .. } => text,
             })
             .collect()
+    }
+
+    #[test]
+    fn duckdb_literals_are_single_tokens() {
+        // E'' strings with backslash escapes: the escaped quote does not end the literal.
+        assert_eq!(names(r"v = E'it\'s' AND w = 1"), vec!["v".to_string(), "w".to_string()]);
+        assert_eq!(roundtrip(r"count_if(v = E'it\'s')"), r"count_if(v = E'it\'s')");
+        // `//` stays DuckDB's integer division (one operator token).
+        let toks = tokenize("a // b").unwrap();
+        assert!(toks.iter().any(|t| t.token == Token::DuckIntDiv), "{toks:?}");
     }
 
     #[test]
