@@ -111,6 +111,7 @@ pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
 /// holds the definition.
 pub fn expand(name: &str, definition: &str, home_catalog: &str, request: Request) -> Result<String> {
     let context = format!("semantic view '{name}'");
+    let request = request.without_blank_where();
     let stored = Stored::parse(definition)?;
     let mut view = stored.declare().map_err(|e| e.context(&context))?;
     // Resolve only what the request touches; on any error resolve everything and plan again,

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::error::{did_you_mean, name_list, Error, Result};
 use crate::model::MemberKind;
-use crate::sql::check_single_expression;
+use crate::sql::{check_single_expression, is_blank};
 use crate::view::{eq_ci, MemberId, Part, View};
 
 #[derive(Debug, Clone, Default)]
@@ -15,6 +15,16 @@ pub struct Request {
     pub metrics: Vec<String>,
     pub facts: Vec<String>,
     pub where_clause: Option<String>,
+}
+
+impl Request {
+    /// `where_clause := ''` (or only whitespace and comments) means no where clause.
+    pub fn without_blank_where(mut self) -> Self {
+        if self.where_clause.as_deref().is_some_and(is_blank) {
+            self.where_clause = None;
+        }
+        self
+    }
 }
 
 /// One SELECT over base tables: an anchor table and the many-to-one joins from it.

@@ -68,6 +68,11 @@ impl Dialect for DuckDbLexer {
     }
 }
 
+/// Whether SQL text holds nothing but whitespace and comments.
+pub fn is_blank(sql: &str) -> bool {
+    tokenize(sql).is_ok_and(|toks| toks.iter().all(Tok::is_trivia))
+}
+
 /// Tokenizes `sql`, keeping each token's source text (escapes and quoting preserved).
 pub fn tokenize(sql: &str) -> Result<Vec<Tok>> {
     let dialect = DuckDbLexer(DuckDbDialect {});
@@ -280,6 +285,14 @@ mod tests {
                 Piece::Name { text, .. } => text,
             })
             .collect()
+    }
+
+    #[test]
+    fn blank_text() {
+        assert!(is_blank(""));
+        assert!(is_blank("  \n -- nothing\n /* at all */ "));
+        assert!(!is_blank("x"));
+        assert!(!is_blank("'unterminated"));
     }
 
     #[test]
