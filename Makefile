@@ -161,7 +161,7 @@ test:
 	@$(PYTHON) scripts/test_summary.py build/test.log
 endif
 
-demo: release .venv/v1.5.6/.installed .venv/$(DUCKDB_VERSION)/.installed
+demo: release .venv/$(DUCKDB_VERSION)/.installed
 	$(call venv_python,$(DUCKDB_VERSION)) demo/run_demo.py --repository $(REPOSITORY) \
 	  $(if $(wildcard .venv/$(DUCKDB_VERSION)/bin/duckdb),--cli .venv/$(DUCKDB_VERSION)/bin/duckdb,)
 
