@@ -9,7 +9,7 @@ use sqlparser::tokenizer::Token;
 
 use crate::error::did_you_mean;
 use crate::model::{Definition, MemberDef, RelationshipDef, TableDef};
-use crate::sql::{quote_ident, quote_literal, tokenize, Tok};
+use crate::sql::{quote_ident, quote_literal, tokenize_prefix, Tok};
 
 /// A statement of ours, ready for the glue to execute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,30 +40,58 @@ type PResult<T> = Result<T, SyntaxError>;
 const CLAUSES: &[&str] = &["TABLES", "RELATIONSHIPS", "FACTS", "DIMENSIONS", "METRICS", "COMMENT"];
 const QUERY_CLAUSES: &[&str] = &["DIMENSIONS", "METRICS", "FACTS", "WHERE"];
 
-pub fn parse_statement(text: &str) -> PResult<Parsed> {
-    let toks = match tokenize(text) {
-        Ok(t) => t,
-        Err(_) => return Ok(Parsed::NotOurs),
-    };
-    let sig: Vec<Tok> = toks.into_iter().filter(|t| !t.is_trivia()).collect();
-    let mut p = P { text, toks: sig, pos: 0 };
+/// Which of our statements the leading tokens start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Create,
+    Drop,
+    Alter,
+    Show,
+    Describe,
+    QueryClause,
+}
+
+fn statement_kind(p: &P) -> Option<Kind> {
     let words: Vec<String> = (0..4).map(|i| p.word_at(i).unwrap_or_default()).collect();
     let w = |i: usize| words[i].as_str();
-    let command = if w(0) == "CREATE" && (w(1) == "SEMANTIC" || (w(1) == "OR" && w(2) == "REPLACE" && w(3) == "SEMANTIC")) {
-        p.create()?
-    } else if (w(0) == "DROP" || w(0) == "ALTER") && w(1) == "SEMANTIC" {
-        if w(0) == "DROP" { p.drop()? } else { p.alter()? }
+    if w(0) == "CREATE" && (w(1) == "SEMANTIC" || (w(1) == "OR" && w(2) == "REPLACE" && w(3) == "SEMANTIC")) {
+        Some(Kind::Create)
+    } else if w(0) == "DROP" && w(1) == "SEMANTIC" {
+        Some(Kind::Drop)
+    } else if w(0) == "ALTER" && w(1) == "SEMANTIC" {
+        Some(Kind::Alter)
     } else if w(0) == "SHOW" && (w(1) == "SEMANTIC" || (w(1) == "TERSE" && w(2) == "SEMANTIC")) {
-        p.show()?
+        Some(Kind::Show)
     } else if (w(0) == "DESCRIBE" || w(0) == "DESC") && w(1) == "SEMANTIC" {
-        p.describe()?
+        Some(Kind::Describe)
     } else if p.toks.iter().any(|t| is_word(t, "SEMANTIC_VIEW")) {
-        match p.query_clause()? {
+        Some(Kind::QueryClause)
+    } else {
+        None
+    }
+}
+
+pub fn parse_statement(text: &str) -> PResult<Parsed> {
+    let (toks, lex_error) = tokenize_prefix(text);
+    let sig: Vec<Tok> = toks.into_iter().filter(|t| !t.is_trivia()).collect();
+    let mut p = P { text, toks: sig, pos: 0 };
+    let Some(kind) = statement_kind(&p) else {
+        return Ok(Parsed::NotOurs);
+    };
+    if let Some(e) = lex_error {
+        // Ours, but not lexable: say why here rather than leave DuckDB's generic syntax error.
+        return Err(SyntaxError { message: format!("cannot read the statement: {}", e.message), position: e.offset });
+    }
+    let command = match kind {
+        Kind::Create => p.create()?,
+        Kind::Drop => p.drop()?,
+        Kind::Alter => p.alter()?,
+        Kind::Show => p.show()?,
+        Kind::Describe => p.describe()?,
+        Kind::QueryClause => match p.query_clause()? {
             Some(sql) => Command::Query { sql },
             None => return Ok(Parsed::NotOurs),
-        }
-    } else {
-        return Ok(Parsed::NotOurs);
+        },
     };
     Ok(Parsed::Ours(command))
 }
@@ -826,6 +854,16 @@ mod tests {
         assert_eq!(d.dimensions[1].expr, "n.with");
         let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v DIMENSIONS kept WHERE n.comment = 'keep')") else { panic!() };
         assert!(sql.contains("where_clause := 'n.comment = ''keep'''"), "{sql}");
+    }
+
+    #[test]
+    fn lexical_errors_in_our_statements_are_ours() {
+        let sql = "CREATE SEMANTIC VIEW v TABLES (o AS orders) METRICS (o.n AS count_if(x = 'open))";
+        let e = parse_statement(sql).unwrap_err();
+        assert!(e.message.starts_with("cannot read the statement: Unterminated string literal"), "{}", e.message);
+        assert_eq!(e.position, sql.find("'open").unwrap());
+        // Not ours: DuckDB keeps its own error.
+        assert_eq!(parse_statement("SELECT 'open").unwrap(), Parsed::NotOurs);
     }
 
     #[test]

@@ -75,10 +75,25 @@ pub fn is_blank(sql: &str) -> bool {
 
 /// Tokenizes `sql`, keeping each token's source text (escapes and quoting preserved).
 pub fn tokenize(sql: &str) -> Result<Vec<Tok>> {
+    match tokenize_prefix(sql) {
+        (toks, None) => Ok(toks),
+        (_, Some(e)) => Err(Error::parser(format!("cannot tokenize {}: {}", quote_literal(sql), e.message))),
+    }
+}
+
+/// Where and why tokenizing stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LexError {
+    pub message: String,
+    /// Byte offset in the tokenized text.
+    pub offset: usize,
+}
+
+/// The tokens before the first lexical error, and that error if there is one.
+pub fn tokenize_prefix(sql: &str) -> (Vec<Tok>, Option<LexError>) {
     let dialect = DuckDbLexer(DuckDbDialect {});
-    let tokens = Tokenizer::new(&dialect, sql)
-        .tokenize_with_location()
-        .map_err(|e| Error::parser(format!("cannot tokenize {}: {}", quote_literal(sql), e.message)))?;
+    let mut tokens = Vec::new();
+    let result = Tokenizer::new(&dialect, sql).tokenize_with_location_into_buf(&mut tokens);
     // Map 1-based (line, column) locations to byte offsets.
     let mut line_starts = vec![0usize];
     for (i, c) in sql.char_indices() {
@@ -105,7 +120,8 @@ pub fn tokenize(sql: &str) -> Result<Vec<Tok>> {
         let end = offset(t.span.end.line, t.span.end.column).max(start);
         out.push(Tok { text: sql[start..end].to_string(), token: t.token, offset: start });
     }
-    Ok(out)
+    let error = result.err().map(|e| LexError { message: e.message, offset: offset(e.location.line, e.location.column) });
+    (out, error)
 }
 
 /// One identifier of a (possibly qualified) name.
