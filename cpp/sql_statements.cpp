@@ -64,11 +64,24 @@ static ParserExtensionParseResult ParseStatementText(const string &text) {
 #if SEMANTIC_VIEWS_DUCKDB_2
 static bool IsOneOf(const string &text, std::initializer_list<const char *> options) {
 	for (auto option : options) {
-		if (text == option) {
+		if (StringUtil::CIEquals(text, option)) {
 			return true;
 		}
 	}
 	return false;
+}
+
+//! Keywords written like functions: `coalesce(a, b)`, not `coalesce (a, b)`.
+static bool IsCallLikeKeyword(const string &text) {
+	return IsOneOf(text, {"coalesce", "nullif", "cast", "try_cast", "extract", "greatest", "least", "row", "position",
+	                      "substring", "trim", "overlay", "grouping", "columns", "left", "right", "year", "month",
+	                      "day", "hour", "minute", "second"});
+}
+
+//! Keywords after which `-`/`+` starts an operand (`THEN -1`), unlike `INTERVAL 1 DAY + x`.
+static bool StartsOperand(const string &keyword) {
+	return IsOneOf(keyword, {"select", "where", "having", "when", "then", "else", "and", "or", "not", "as", "in",
+	                         "is", "like", "ilike", "between", "case", "on", "by", "return", "interval"});
 }
 
 //! Whether a space separated two tokens, in conventional SQL layout. Token texts are source
@@ -78,12 +91,15 @@ static bool SpaceBetween(const SimpleToken &previous, const SimpleToken &current
 	if (previous_is_unary || IsOneOf(previous.text, {"(", "[", ".", "::"})) {
 		return false;
 	}
-	if (IsOneOf(current.text, {",", ")", "]", ".", "::"})) {
+	if (previous.text == "{") {
+		return false;
+	}
+	if (IsOneOf(current.text, {",", ")", "]", "}", ".", "::", ":"})) {
 		return false;
 	}
 	if (IsOneOf(current.text, {"(", "["})) {
 		// A call or subscript follows a name; a keyword's parenthesised list keeps its space.
-		return previous.type == TokenType::KEYWORD;
+		return previous.type == TokenType::KEYWORD && !(current.text == "(" && IsCallLikeKeyword(previous.text));
 	}
 	return true;
 }
@@ -93,8 +109,8 @@ static bool IsUnarySign(const SimpleToken *previous, const SimpleToken &current)
 	if (!IsOneOf(current.text, {"-", "+"})) {
 		return false;
 	}
-	return !previous || previous->type == TokenType::KEYWORD ||
-	       (previous->type == TokenType::OPERATOR && !IsOneOf(previous->text, {")", "]"}));
+	return !previous || (previous->type == TokenType::KEYWORD && StartsOperand(previous->text)) ||
+	       (previous->type == TokenType::OPERATOR && !IsOneOf(previous->text, {")", "]", "}"}));
 }
 
 //! DuckDB 2.0 offers the tokens from the start of the statement its parser rejected to the end of
