@@ -54,8 +54,7 @@ static unique_ptr<FunctionData> ListBind(ClientContext &context, TableFunctionBi
 
 static const StoredViewRow &NamedView(ClientContext &context, const Value &name, const string &function,
                                       DefinitionStore &store) {
-	auto target = ResolveViewTarget(context, StringArgument(name, function, "name"));
-	store = ReadDefinitionStore(context, target.catalog);
+	auto target = ResolveViewTarget(context, StringArgument(name, function, "name"), ViewNameUse::LOOKUP, store);
 	return store.Find(target);
 }
 

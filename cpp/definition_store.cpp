@@ -35,9 +35,11 @@ static string EntryCatalogOrDefault(ClientContext &context, const CatalogSearchE
 }
 
 //! The first search path entry whose schema holds a semantic view of that name, as DuckDB
-//! looks up an unqualified view.
+//! looks up an unqualified view; `store` is left holding that database's store, so the caller
+//! does not read it again (this runs at every bind). Each database's store is read once.
 static bool FindAlongSearchPath(ClientContext &context, const CatalogSearchPath &search_path, const string &name,
-                                ViewTarget &target) {
+                                ViewTarget &target, DefinitionStore &store) {
+	string read_catalog;
 	for (auto &entry : search_path.Get()) {
 		auto catalog = EntryCatalogOrDefault(context, entry);
 		if (catalog == TEMP_CATALOG || catalog == SYSTEM_CATALOG) {
@@ -48,7 +50,11 @@ static bool FindAlongSearchPath(ClientContext &context, const CatalogSearchPath 
 			continue;
 		}
 		auto schema = compat::EntrySchema(entry);
-		for (auto &row : ReadDefinitionStore(context, compat::Raw(db->GetName())).rows) {
+		if (read_catalog != compat::Raw(db->GetName())) {
+			read_catalog = compat::Raw(db->GetName());
+			store = ReadDefinitionStore(context, read_catalog);
+		}
+		for (auto &row : store.rows) {
 			if (StringUtil::CIEquals(row.schema_name, schema) && StringUtil::CIEquals(row.view_name, name)) {
 				target = ViewTarget {compat::Raw(db->GetName()), row.schema_name, name};
 				return true;
@@ -58,7 +64,10 @@ static bool FindAlongSearchPath(ClientContext &context, const CatalogSearchPath 
 	return false;
 }
 
-ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNameUse use) {
+ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNameUse use,
+                             optional_ptr<DefinitionStore> store_out) {
+	DefinitionStore store;
+	bool store_read = false;
 	auto parts = CallRust([&] { return rs::parse_view_name(ToStr(name)); });
 	auto &search_path = *ClientData::Get(context).catalog_search_path;
 	auto &default_entry = search_path.GetDefault();
@@ -66,7 +75,8 @@ ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNam
 	ViewTarget target;
 	if (parts.size() == 1) {
 		target.name = ToString(parts[0]);
-		if (use == ViewNameUse::CREATE || !FindAlongSearchPath(context, search_path, target.name, target)) {
+		store_read = use == ViewNameUse::LOOKUP && FindAlongSearchPath(context, search_path, target.name, target, store);
+		if (!store_read) {
 			target.catalog = default_catalog;
 			target.schema = compat::EntrySchema(default_entry);
 		}
@@ -99,6 +109,9 @@ ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNam
 		                       target.catalog);
 	}
 	target.schema = compat::Raw(schema->name);
+	if (store_out) {
+		*store_out = store_read ? std::move(store) : ReadDefinitionStore(context, target.catalog);
+	}
 	return target;
 }
 

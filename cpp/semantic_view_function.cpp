@@ -43,8 +43,8 @@ static string ExpandRequest(ClientContext &context, TableFunctionBindInput &inpu
 	if (request.has_where) {
 		request.where_clause = StringValue::Get(*where);
 	}
-	auto target = ResolveViewTarget(context, name);
-	auto store = ReadDefinitionStore(context, target.catalog);
+	DefinitionStore store;
+	auto target = ResolveViewTarget(context, name, ViewNameUse::LOOKUP, store);
 	auto &row = store.Find(target);
 	return ToString(CallRust([&] {
 		return rs::expand(ToStr(target.name), ToStr(row.definition), ToStr(target.catalog), request);

@@ -90,8 +90,8 @@ rs::Defined PrepareDefine(ClientContext &context, const ViewTarget &target, cons
 }
 
 string PrepareDrop(ClientContext &context, const string &name, bool if_exists) {
-	auto target = ResolveViewTarget(context, name);
-	auto store = ReadDefinitionStore(context, target.catalog);
+	DefinitionStore store;
+	auto target = ResolveViewTarget(context, name, ViewNameUse::LOOKUP, store);
 	auto views = store.ToRust();
 	auto sql = CallRust([&] {
 		return rs::drop_view(ToStr(target.catalog), ToStr(target.schema), ToStr(target.name), if_exists, views);

@@ -35,8 +35,10 @@ struct DefinitionStore {
 //! looked up along the search path, and created in the current default schema.
 enum class ViewNameUse { LOOKUP, CREATE };
 
-//! Resolves a user-written view name against the caller's search path.
-ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNameUse use = ViewNameUse::LOOKUP);
+//! Resolves a user-written view name against the caller's search path; with `store`, also
+//! returns the definition store of the resolved database (read once).
+ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNameUse use = ViewNameUse::LOOKUP,
+                             optional_ptr<DefinitionStore> store = nullptr);
 
 //! Reads every stored view of a database (no store table: none).
 DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog);
