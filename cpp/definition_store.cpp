@@ -25,8 +25,7 @@ static bool HasSchema(ClientContext &context, const string &catalog, const strin
 	return cat.GetSchema(context, Identifier(schema), OnEntryNotFound::RETURN_NULL) != nullptr;
 }
 
-//! The catalog a search path entry names (an empty or invalid one is the default database).
-static string EntryCatalogOrDefault(ClientContext &context, const CatalogSearchEntry &entry) {
+string EntryCatalogOrDefault(ClientContext &context, const CatalogSearchEntry &entry) {
 	auto catalog = compat::EntryCatalog(entry);
 	if (catalog.empty() || catalog == INVALID_CATALOG) {
 		return compat::Raw(DatabaseManager::GetDefaultDatabase(context));

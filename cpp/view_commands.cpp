@@ -7,6 +7,8 @@
 #include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
 #include "duckdb/catalog/catalog_entry/view_catalog_entry.hpp"
 #include "duckdb/main/attached_database.hpp"
+#include "duckdb/main/client_data.hpp"
+#include "duckdb/catalog/catalog_search_path.hpp"
 #include "duckdb/main/database_manager.hpp"
 #include "duckdb/parser/parser.hpp"
 #include "duckdb/planner/binder.hpp"
@@ -21,25 +23,10 @@ void CheckWritable(ClientContext &context, const ViewTarget &target, const strin
 	}
 }
 
-//! Column names of a table or view that a definition names.
-static rust::Vec<rust::String> LookupColumns(ClientContext &context, const ViewTarget &target,
-                                            const rs::TableLookup &table) {
-	auto catalog = table.catalog.empty() ? target.catalog : ToString(table.catalog);
-	auto schema = ToString(table.schema);
-	auto name = ToString(table.name);
-	optional_ptr<CatalogEntry> entry;
-	try {
-		entry = Catalog::GetCatalog(context, Identifier(catalog))
-		            .GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(schema), Identifier(name),
-		                      OnEntryNotFound::THROW_EXCEPTION);
-	} catch (std::exception &ex) {
-		ErrorData error(ex);
-		throw CatalogException("semantic view '%s': table '%s': %s", target.name, ToString(table.alias),
-		                       error.RawMessage());
-	}
+static rust::Vec<rust::String> ColumnNames(ClientContext &context, CatalogEntry &entry) {
 	rust::Vec<rust::String> columns;
-	if (entry->type == CatalogType::VIEW_ENTRY) {
-		auto &view = entry->Cast<ViewCatalogEntry>();
+	if (entry.type == CatalogType::VIEW_ENTRY) {
+		auto &view = entry.Cast<ViewCatalogEntry>();
 		view.BindView(context);
 		auto info = view.GetColumnInfo();
 		if (info) {
@@ -48,11 +35,59 @@ static rust::Vec<rust::String> LookupColumns(ClientContext &context, const ViewT
 			}
 		}
 	} else {
-		for (auto &column : entry->Cast<TableCatalogEntry>().GetColumns().GetColumnNames()) {
+		for (auto &column : entry.Cast<TableCatalogEntry>().GetColumns().GetColumnNames()) {
 			columns.push_back(compat::Raw(column));
 		}
 	}
 	return columns;
+}
+
+//! Finds a table a definition names where DuckDB would for a view in the semantic view's
+//! schema: a qualified name where it says; an unqualified one in that schema, then along the
+//! search path. Tables read by subqueries may be missing; the definition's own may not.
+static rs::TableColumns LookupTable(ClientContext &context, const ViewTarget &target, const rs::TableLookup &table) {
+	auto catalog = table.catalog.empty() ? target.catalog : ToString(table.catalog);
+	auto name = ToString(table.name);
+	vector<std::pair<string, string>> places;
+	if (!table.schema.empty()) {
+		places.emplace_back(catalog, ToString(table.schema));
+	} else {
+		places.emplace_back(target.catalog, target.schema);
+		for (auto &entry : ClientData::Get(context).catalog_search_path->Get()) {
+			places.emplace_back(EntryCatalogOrDefault(context, entry), compat::EntrySchema(entry));
+		}
+	}
+	for (auto &place : places) {
+		auto db = DatabaseManager::Get(context).GetDatabase(context, Identifier(place.first));
+		if (!db) {
+			continue;
+		}
+		auto entry = db->GetCatalog().GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(place.second),
+		                                       Identifier(name), OnEntryNotFound::RETURN_NULL);
+		if (entry) {
+			return rs::TableColumns {table.key,
+			                         table.subquery,
+			                         true,
+			                         compat::Raw(db->GetName()),
+			                         compat::Raw(entry->ParentSchema().name),
+			                         compat::Raw(entry->name),
+			                         ColumnNames(context, *entry)};
+		}
+	}
+	if (table.subquery) {
+		return rs::TableColumns {table.key, true, false, "", "", "", {}};
+	}
+	// Not found: DuckDB's own message (with its suggestions) for the first place looked in.
+	try {
+		Catalog::GetCatalog(context, Identifier(places[0].first))
+		    .GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(places[0].second), Identifier(name),
+		              OnEntryNotFound::THROW_EXCEPTION);
+	} catch (std::exception &ex) {
+		ErrorData error(ex);
+		throw CatalogException("semantic view '%s': table '%s': %s", target.name, ToString(table.key),
+		                       error.RawMessage());
+	}
+	throw CatalogException("semantic view '%s': table '%s': %s does not exist", target.name, ToString(table.key), name);
 }
 
 //! Binds (does not run) a probe query; a failure names the member it checks.
@@ -73,10 +108,10 @@ rs::Defined PrepareDefine(ClientContext &context, const ViewTarget &target, cons
 	CheckWritable(context, target, "define");
 	auto store = ReadDefinitionStore(context, target.catalog);
 
-	auto tables = CallRust([&] { return rs::definition_tables(ToStr(target.name), ToStr(json), ToStr(target.schema)); });
+	auto tables = CallRust([&] { return rs::definition_tables(ToStr(target.name), ToStr(json)); });
 	rust::Vec<rs::TableColumns> columns;
 	for (auto &table : tables) {
-		columns.push_back(rs::TableColumns {table.alias, LookupColumns(context, target, table)});
+		columns.push_back(LookupTable(context, target, table));
 	}
 	auto views = store.ToRust();
 	auto defined = CallRust([&] {

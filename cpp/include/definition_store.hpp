@@ -3,6 +3,7 @@
 // store table `semantic_layer._definitions` inside the caller's transaction.
 
 #include "duckdb.hpp"
+#include "duckdb/catalog/catalog_search_path.hpp"
 #include "rust_call.hpp"
 
 namespace duckdb {
@@ -39,6 +40,9 @@ enum class ViewNameUse { LOOKUP, CREATE };
 //! returns the definition store of the resolved database (read once).
 ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNameUse use = ViewNameUse::LOOKUP,
                              optional_ptr<DefinitionStore> store = nullptr);
+
+//! The catalog a search path entry names (an empty or invalid one is the default database).
+string EntryCatalogOrDefault(ClientContext &context, const CatalogSearchEntry &entry);
 
 //! Reads every stored view of a database (no store table: none).
 DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog);

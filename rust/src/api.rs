@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 use crate::error::{Error, Result};
 use crate::model::MemberKind;
 use crate::parse::definition_json;
-use crate::plan::Request;
+use crate::plan::{Request, RouteError};
 use crate::render::Renderer;
 use crate::sql::{parse_qualified_name, quote_ident};
 use crate::store::{self, Stored, StoredName};
-use crate::view::{physical_table, PhysicalTable, View};
+use crate::catalog::{key_of, lookup, Found, Lookup, Pinned, SubqueryTable};
+use crate::sql::scope::analyze;
+use crate::view::{eq_ci, View};
 
 /// A view name split into its given parts (1 to 3).
 pub fn parse_view_name(name: &str) -> Result<Vec<String>> {
@@ -21,18 +23,49 @@ pub fn parse_view_name(name: &str) -> Result<Vec<String>> {
     Ok(parts.into_iter().map(|p| p.value).collect())
 }
 
-/// The physical tables a definition names, for the caller to look up in the catalog.
-pub fn definition_tables(name: &str, json: &str, home_schema: &str) -> Result<Vec<(String, PhysicalTable)>> {
+/// The tables a definition reads, for the caller to look up in the catalog: its tables by
+/// alias, and the tables subqueries in member expressions read.
+pub fn definition_tables(name: &str, json: &str) -> Result<Vec<Lookup>> {
     let context = format!("semantic view '{name}'");
     let def = definition_json(json).map_err(|e| e.context(&context))?;
-    def.tables
-        .iter()
-        .map(|t| {
-            let physical = physical_table(&t.table, home_schema)
-                .map_err(|e| e.context(format!("{context}: table '{}'", t.alias)))?;
-            Ok((t.alias.clone(), physical))
-        })
-        .collect()
+    let mut out = Vec::new();
+    for t in &def.tables {
+        let parts = parse_qualified_name(&t.table).map_err(|e| e.context(format!("{context}: table '{}'", t.alias)))?;
+        out.push(lookup(&t.alias, &parts, false).map_err(|e| e.context(format!("{context}: table '{}'", t.alias)))?);
+    }
+    let exprs = def.facts.iter().chain(&def.dimensions).chain(&def.metrics).map(|m| m.expr.as_str());
+    for expr in exprs {
+        // Expressions that do not parse are reported, naming their member, when compiled.
+        let Ok(analysis) = analyze(expr, &|_| None) else { continue };
+        for t in analysis.tables {
+            let key = key_of(&t.parts);
+            if !out.iter().any(|l| l.optional && l.key == key) {
+                if let Ok(l) = lookup(&key, &t.parts, true) {
+                    out.push(l);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Pins what the catalog said: tables in the defining database `catalog` keep no catalog name
+/// (the database may be attached under another name later).
+fn pin(catalog: &str, found: Vec<(bool, Found)>) -> (BTreeMap<String, Vec<String>>, Pinned) {
+    let mut columns = BTreeMap::new();
+    let mut pinned = Pinned::default();
+    for (subquery, mut f) in found {
+        if f.table.catalog.as_deref().is_some_and(|c| eq_ci(c, catalog)) {
+            f.table.catalog = None;
+        }
+        if subquery {
+            pinned.subquery_tables.insert(f.key, SubqueryTable { table: f.table, columns: f.columns });
+        } else {
+            columns.insert(f.key.clone(), f.columns);
+            pinned.tables.insert(f.key, f.table);
+        }
+    }
+    (columns, pinned)
 }
 
 /// A probe: SQL that must bind in DuckDB for the definition to be valid, and what it checks.
@@ -56,7 +89,7 @@ pub fn define(
     schema: &str,
     name: &str,
     json: &str,
-    columns: BTreeMap<String, Vec<String>>,
+    found: Vec<(bool, Found)>,
     replace: bool,
     if_not_exists: bool,
     store_exists: bool,
@@ -64,7 +97,8 @@ pub fn define(
 ) -> Result<Defined> {
     let context = format!("semantic view '{name}'");
     let definition = definition_json(json).map_err(|e| e.context(&context))?;
-    let stored = Stored::new(schema, columns, definition);
+    let (columns, pinned) = pin(catalog, found);
+    let stored = Stored::new(schema, columns, pinned, definition);
     let view = stored.compile().map_err(|e| e.context(&context))?;
     let probes = probes(&view, catalog).map_err(|e| e.context(&context))?;
     let exists = store::find(views, catalog, schema, name).is_ok();
@@ -79,7 +113,7 @@ pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
     let r = Renderer { view, home_catalog: catalog };
     let mut out = Vec::new();
     for (i, rel) in view.relationships.iter().enumerate() {
-        let source = crate::plan::Source { anchor: rel.from, joins: vec![i] };
+        let source = crate::plan::Source { anchor: rel.from, joins: vec![crate::view::Step { rel: i, reversed: false }] };
         out.push(Probe { subject: format!("relationship '{}'", rel.name), sql: format!("SELECT 1 FROM {}", r.from_clause(&source)) });
     }
     for (id, m) in view.all_members() {
@@ -92,7 +126,13 @@ pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
             (kind, Some(table)) => {
                 let source = view
                     .join_tree(table, &view.tables_of(id), &m.using)
-                    .map_err(|_| Error::binder(format!("{subject} reads tables that its table '{}' does not reach through many-to-one relationships", view.tables[table].alias)))?;
+                    .map_err(|e| match e {
+                        RouteError::Unreachable(_) => Error::binder(format!(
+                            "{subject} reads tables that its table '{}' does not reach through many-to-one relationships",
+                            view.tables[table].alias
+                        )),
+                        other => other.into_error(view, table).context(&subject),
+                    })?;
                 let from = r.from_clause(&source);
                 if kind == MemberKind::Metric {
                     format!("SELECT {} FROM {from} GROUP BY ()", r.member_expr(id))

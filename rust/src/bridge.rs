@@ -2,11 +2,11 @@
 //! starts with a one-letter kind code (see `ErrorKind::code`) that the C++ side maps to a
 //! DuckDB exception type. Nothing here makes decisions; it converts and delegates to `api`.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::api;
+use crate::catalog::{Found, PhysicalTable};
 use crate::error::{Error, ErrorKind};
 use crate::plan::Request;
 use crate::store::StoredName;
@@ -19,16 +19,25 @@ mod ffi {
         view_name: String,
     }
 
+    /// A table a definition reads. Empty `catalog`: the defining database; empty `schema`:
+    /// unqualified (the view's schema, then the search path).
     struct TableLookup {
-        alias: String,
-        /// Empty when the table lives in the database that holds the definition.
+        key: String,
         catalog: String,
         schema: String,
         name: String,
+        /// Read by a subquery in a member expression (may be missing).
+        subquery: bool,
     }
 
+    /// Where a lookup found its table.
     struct TableColumns {
-        alias: String,
+        key: String,
+        subquery: bool,
+        found: bool,
+        catalog: String,
+        schema: String,
+        name: String,
         columns: Vec<String>,
     }
 
@@ -82,7 +91,7 @@ mod ffi {
 
     extern "Rust" {
         fn parse_view_name(name: &str) -> Result<Vec<String>>;
-        fn definition_tables(name: &str, json: &str, home_schema: &str) -> Result<Vec<TableLookup>>;
+        fn definition_tables(name: &str, json: &str) -> Result<Vec<TableLookup>>;
         #[allow(clippy::too_many_arguments)]
         fn define(
             catalog: &str,
@@ -142,11 +151,17 @@ fn parse_view_name(name: &str) -> BridgeResult<Vec<String>> {
     guard(|| api::parse_view_name(name))
 }
 
-fn definition_tables(name: &str, json: &str, home_schema: &str) -> BridgeResult<Vec<ffi::TableLookup>> {
+fn definition_tables(name: &str, json: &str) -> BridgeResult<Vec<ffi::TableLookup>> {
     guard(|| {
-        Ok(api::definition_tables(name, json, home_schema)?
+        Ok(api::definition_tables(name, json)?
             .into_iter()
-            .map(|(alias, p)| ffi::TableLookup { alias, catalog: p.catalog.unwrap_or_default(), schema: p.schema, name: p.name })
+            .map(|l| ffi::TableLookup {
+                key: l.key,
+                catalog: l.catalog.unwrap_or_default(),
+                schema: l.schema.unwrap_or_default(),
+                name: l.name,
+                subquery: l.optional,
+            })
             .collect())
     })
 }
@@ -164,8 +179,15 @@ fn define(
     views: &Vec<ffi::StoredView>,
 ) -> BridgeResult<ffi::Defined> {
     guard(|| {
-        let columns: BTreeMap<String, Vec<String>> = columns.iter().map(|c| (c.alias.clone(), c.columns.clone())).collect();
-        let d = api::define(catalog, schema, name, json, columns, replace, if_not_exists, store_exists, &names(views))?;
+        let found = columns
+            .iter()
+            .filter(|c| c.found)
+            .map(|c| {
+                let table = PhysicalTable { catalog: Some(c.catalog.clone()), schema: c.schema.clone(), name: c.name.clone() };
+                (c.subquery, Found { key: c.key.clone(), table, columns: c.columns.clone() })
+            })
+            .collect();
+        let d = api::define(catalog, schema, name, json, found, replace, if_not_exists, store_exists, &names(views))?;
         Ok(ffi::Defined {
             create_store: d.create_store,
             write: d.write,

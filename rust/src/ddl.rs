@@ -71,12 +71,36 @@ fn statement_kind(p: &P) -> Option<Kind> {
     }
 }
 
+/// `CRETAE SEMANTIC VIEW`, `CREATE SEMANTC VIEW`: a statement meant to be ours with one
+/// misspelled leading keyword (DuckDB would only say "syntax error at or near").
+fn misspelled_statement(p: &P) -> Option<SyntaxError> {
+    const VERBS: &[&str] = &["CREATE", "DROP", "ALTER", "SHOW", "DESCRIBE"];
+    let word = |i: usize| p.word_at(i).unwrap_or_default();
+    let at = |i: usize| p.toks.get(i).map(|t| t.offset).unwrap_or(0);
+    let suggest = |i: usize, found: &str, right: &str| SyntaxError {
+        message: format!("found '{}'; did you mean {right}?", p.toks.get(i).map_or(found, |t| t.text.as_str())),
+        position: at(i),
+    };
+    let (verb, semantic, view) = (word(0), word(1), word(2));
+    if semantic == "SEMANTIC" && view == "VIEW" && !VERBS.contains(&verb.as_str()) {
+        return did_you_mean(&verb, VERBS.iter().copied()).map(|right| suggest(0, &verb, right));
+    }
+    let near_semantic = semantic != "SEMANTIC" && strsim::jaro_winkler(&semantic, "SEMANTIC") >= 0.85;
+    if VERBS.contains(&verb.as_str()) && near_semantic && (view == "VIEW" || view == "VIEWS") {
+        return Some(suggest(1, &semantic, "SEMANTIC"));
+    }
+    None
+}
+
 pub fn parse_statement(text: &str) -> PResult<Parsed> {
     let (toks, lex_error) = tokenize_prefix(text);
     let sig: Vec<Tok> = toks.into_iter().filter(|t| !t.is_trivia()).collect();
     let mut p = P { text, toks: sig, pos: 0 };
     let Some(kind) = statement_kind(&p) else {
-        return Ok(Parsed::NotOurs);
+        return match misspelled_statement(&p) {
+            Some(e) => Err(e),
+            None => Ok(Parsed::NotOurs),
+        };
     };
     if let Some(e) = lex_error {
         // Ours, but not lexable: say why here rather than leave DuckDB's generic syntax error.
@@ -434,6 +458,10 @@ impl<'a> P<'a> {
                 (is_word(t, "WITH") && next.is_some_and(|n| is_word(n, "SYNONYMS")))
                     || (is_word(t, "COMMENT") && next.is_some_and(|n| n.token == Token::Eq))
             };
+            // `AS expr USING (rel)`: USING belongs before AS (it never ends an expression).
+            if depth == 0 && !after_dot && is_word(t, "USING") && self.toks.get(self.pos + 1).is_some_and(|n| n.token == Token::LParen) {
+                return self.err("USING (<relationship>, ...) goes before AS: write <table>.<name> USING (<relationship>) AS <expression>".to_string());
+            }
             match t.token {
                 _ if annotation => break,
                 Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
@@ -922,6 +950,31 @@ mod tests {
         assert!(e.message.contains("belong to a table"), "{}", e.message);
         let e = parse_statement("CREATE SEMANTIC VIEW v METRICS (m AS 1) TABLES (o AS orders)").unwrap_err();
         assert!(e.message.contains("out of place"), "{}", e.message);
+    }
+
+    #[test]
+    fn misspelled_leading_keywords_are_ours_with_a_suggestion() {
+        let e = parse_statement("CRETAE SEMANTIC VIEW v TABLES (o AS orders)").unwrap_err();
+        assert_eq!((e.message.as_str(), e.position), ("found 'CRETAE'; did you mean CREATE?", 0));
+        let e = parse_statement("drop semantc view v").unwrap_err();
+        assert_eq!((e.message.as_str(), e.position), ("found 'semantc'; did you mean SEMANTIC?", 5));
+        let e = parse_statement("SHOW SEMANTICS VIEWS").unwrap_err();
+        assert!(e.message.contains("did you mean SEMANTIC?"), "{}", e.message);
+        // Not ours: other statements stay DuckDB's.
+        assert_eq!(parse_statement("CREATE VIEW v AS SELECT 1").unwrap(), Parsed::NotOurs);
+        assert_eq!(parse_statement("SELECT semantic FROM view").unwrap(), Parsed::NotOurs);
+        assert_eq!(parse_statement("CREATE TABLE semantic(view INT)").unwrap(), Parsed::NotOurs);
+    }
+
+    #[test]
+    fn using_after_as_says_where_it_goes() {
+        let sql = "CREATE SEMANTIC VIEW v TABLES (f AS flights) METRICS (f.m AS count(*) USING (departure))";
+        let e = parse_statement(sql).unwrap_err();
+        assert!(e.message.starts_with("USING (<relationship>, ...) goes before AS"), "{}", e.message);
+        assert_eq!(e.position, sql.find("USING").unwrap());
+        // Inside a subquery USING is the join's.
+        let sql = "CREATE SEMANTIC VIEW v TABLES (f AS flights) METRICS (f.m AS count(*) FILTER (WHERE id IN (SELECT id FROM a JOIN b USING (id))))";
+        assert!(parse_statement(sql).is_ok());
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::api;
+use crate::catalog::{Found, PhysicalTable, Pinned};
 use crate::plan::Request;
 use crate::sql::{check_single_expression, tokenize};
 use crate::store::Stored;
@@ -49,13 +50,14 @@ pub fn assert_contained(sql: &str) {
 
 pub fn definition(text: &str) {
     let cols = ["a", "b", "id", "x"].iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let mut columns = BTreeMap::new();
+    let mut found = Vec::new();
     if let Ok(def) = crate::parse::definition_json(text) {
         for t in &def.tables {
-            columns.insert(t.alias.clone(), cols.clone());
+            let table = PhysicalTable { catalog: None, schema: "main".into(), name: t.alias.clone() };
+            found.push((false, Found { key: t.alias.clone(), table, columns: cols.clone() }));
         }
     }
-    if let Ok(defined) = api::define("db", "main", "v", text, columns, false, false, false, &[]) {
+    if let Ok(defined) = api::define("db", "main", "v", text, found, false, false, false, &[]) {
         for probe in defined.probes {
             assert_contained(&probe.sql);
         }
@@ -63,7 +65,7 @@ pub fn definition(text: &str) {
 }
 
 pub fn expand(text: &str) {
-    let stored = Stored::new("main", columns(), crate::parse::definition_json(VIEW).expect("fixture")).to_json();
+    let stored = Stored::new("main", columns(), Pinned::default(), crate::parse::definition_json(VIEW).expect("fixture")).to_json();
     // Split the input into request parts: dims|metrics|facts|where, names separated by ','.
     let mut parts = text.splitn(4, '|');
     let names = |s: Option<&str>| -> Vec<String> {
@@ -81,7 +83,7 @@ pub fn expand(text: &str) {
 }
 
 pub fn expression(text: &str) {
-    let _ = crate::sql::scan_expression(text);
+    let _ = crate::sql::scan_expression(text, &|_| None);
     let json = serde_json::json!({
         "tables": [{"alias": "t", "table": "t"}],
         "dimensions": [{"table": "t", "name": "d", "expr": text}],

@@ -2,6 +2,7 @@
 //! and SQL generation. No DuckDB dependency: the C++ glue calls in through `bridge`.
 
 pub mod api;
+pub mod catalog;
 pub mod ddl;
 mod bridge;
 pub mod error;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::error::{did_you_mean, name_list, Error, Result};
 use crate::model::MemberKind;
 use crate::sql::{check_single_expression, is_blank};
-use crate::view::{eq_ci, MemberId, Part, View};
+use crate::view::{eq_ci, MemberId, Part, Step, View};
 
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -31,8 +31,8 @@ impl Request {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     pub anchor: usize,
-    /// Relationship indexes in join order (each joins its `to` table).
-    pub joins: Vec<usize>,
+    /// Joins in order, each adding one table.
+    pub joins: Vec<Step>,
 }
 
 /// Table-level metrics aggregated together at one grain over one join tree.
@@ -104,7 +104,7 @@ impl View {
         }
         let mut grains: Vec<Grain> = Vec::new();
         for m in base {
-            let source = self.metric_source(m, &dimensions, &filter_tables)?;
+            let source = self.metric_source(m, &dimensions, &filter_tables, filter.as_deref())?;
             match grains.iter_mut().find(|g| g.source == source) {
                 Some(g) => g.metrics.push(m),
                 None => grains.push(Grain { source, metrics: vec![m] }),
@@ -129,14 +129,24 @@ impl View {
 
     /// Resolves requested names of one kind: `name`, `alias.name` or `alias.*`.
     fn request_members(&self, names: &[String], kind: MemberKind) -> Result<Vec<MemberId>> {
+        // A member named twice is an error; one a wildcard also covers is kept once, in its
+        // first position.
         let mut out: Vec<MemberId> = Vec::new();
+        let mut by_wildcard: Vec<bool> = Vec::new();
         for raw in names {
-            let ids = self.request_member(raw.trim(), kind)?;
-            for id in ids {
-                if out.contains(&id) {
-                    return Err(Error::binder(format!("{} '{}' is requested twice", kind.noun(), self.qualified_name(id))));
+            let raw = raw.trim();
+            let wildcard = raw.ends_with('*');
+            for id in self.request_member(raw, kind)? {
+                match out.iter().position(|x| *x == id) {
+                    Some(i) if wildcard || by_wildcard[i] => {}
+                    Some(_) => {
+                        return Err(Error::binder(format!("{} '{}' is requested twice", kind.noun(), self.qualified_name(id))))
+                    }
+                    None => {
+                        out.push(id);
+                        by_wildcard.push(wildcard);
+                    }
                 }
-                out.push(id);
             }
         }
         Ok(out)
@@ -232,7 +242,7 @@ impl View {
         let anchors: Vec<usize> = needed
             .iter()
             .copied()
-            .filter(|&a| needed.iter().all(|&t| t == a || !self.paths(a, t).is_empty()))
+            .filter(|&a| needed.iter().all(|&t| t == a || !self.paths(a, t, true).is_empty()))
             .collect();
         let Some(&anchor) = anchors.first() else {
             let names: Vec<String> = columns.iter().map(|id| self.qualified_name(*id)).collect();
@@ -244,32 +254,71 @@ impl View {
                 name_list(&tables)
             )));
         };
-        self.join_tree(anchor, needed, &[]).map_err(|e| e.into_error(self, anchor))
+        let using: Vec<usize> = columns.iter().flat_map(|id| self.member(*id).using.iter().copied()).collect();
+        self.join_tree(anchor, needed, &using).map_err(|e| e.into_error(self, anchor))
     }
 
     /// The source of a table-level metric for the request's dimensions and filter, with
     /// fan-trap checks naming the offending dimension.
-    fn metric_source(&self, metric: usize, dimensions: &[MemberId], filter_tables: &BTreeSet<usize>) -> Result<Source> {
+    fn metric_source(
+        &self,
+        metric: usize,
+        dimensions: &[MemberId],
+        filter_tables: &BTreeSet<usize>,
+        filter: Option<&[Part]>,
+    ) -> Result<Source> {
         let m = &self.metrics[metric];
         let grain = m.table.expect("base metrics are table-level");
         let id = MemberId { kind: MemberKind::Metric, index: metric };
-        let mut needed = self.tables_of(id);
-        if let Err(e) = self.join_tree(grain, &needed, &m.using) {
-            return Err(e.into_error(self, grain).context(format!("metric '{}'", self.qualified_name(id))));
-        }
+        let context = || format!("metric '{}'", self.qualified_name(id));
+        let mut source = self
+            .join_tree(grain, &self.tables_of(id), &m.using)
+            .map_err(|e| e.into_error(self, grain).context(context()))?;
+        // Each dimension joins along its own role (its USING, else the metric's).
+        let mut using = m.using.clone();
         for d in dimensions {
-            let tables = self.tables_of(*d);
-            if let Err(e) = self.join_tree(grain, &tables, &m.using) {
-                return Err(self.grain_error(id, &format!("dimension '{}'", self.qualified_name(*d)), e));
+            let own: Vec<usize> = m.using.iter().chain(&self.member(*d).using).copied().collect();
+            let joins = self
+                .join_tree(grain, &self.tables_of(*d), &own)
+                .map_err(|e| self.grain_error(id, &format!("dimension '{}'", self.qualified_name(*d)), e))?;
+            self.merge_joins(&mut source, joins).map_err(|e| e.into_error(self, grain).context(context()))?;
+            using.extend(&self.member(*d).using);
+        }
+        let joins = self.join_tree(grain, filter_tables, &using).map_err(|e| {
+            let what = match &e {
+                RouteError::Unreachable(t) => self.filter_reader(filter.unwrap_or_default(), *t),
+                _ => None,
+            };
+            let what = what.map(|w| format!("the where_clause ({w})")).unwrap_or_else(|| "the where_clause".to_string());
+            self.grain_error(id, &what, e)
+        })?;
+        self.merge_joins(&mut source, joins).map_err(|e| e.into_error(self, grain).context(context()))?;
+        Ok(source)
+    }
+
+    /// The first member or column of a where clause that reads `table`, for messages.
+    fn filter_reader(&self, filter: &[Part], table: usize) -> Option<String> {
+        filter.iter().find_map(|p| match p {
+            Part::Member(id) if self.tables_of(*id).contains(&table) => {
+                Some(format!("{} '{}'", id.kind.noun(), self.qualified_name(*id)))
             }
-            needed.extend(tables);
+            Part::Column { table: t, column } if *t == table => Some(format!("column '{}.{column}'", self.tables[*t].alias)),
+            _ => None,
+        })
+    }
+
+    /// Adds the joins of `other` (same anchor) that `source` lacks; a table reached by a
+    /// different relationship is a conflict (one alias cannot play two roles in one query).
+    fn merge_joins(&self, source: &mut Source, other: Source) -> std::result::Result<(), RouteError> {
+        for step in other.joins {
+            let to = self.step_target(step);
+            match source.joins.iter().find(|s| self.step_target(**s) == to) {
+                Some(existing) if *existing != step => return Err(RouteError::Conflict(to, vec![existing.rel, step.rel])),
+                Some(_) => {}
+                None => source.joins.push(step),
+            }
         }
-        if let Err(e) = self.join_tree(grain, filter_tables, &m.using) {
-            return Err(self.grain_error(id, "the where_clause", e));
-        }
-        needed.extend(filter_tables.iter().copied());
-        self.join_tree(grain, &needed, &m.using)
-            .map_err(|e| e.into_error(self, grain).context(format!("metric '{}'", self.qualified_name(id))))
+        Ok(())
     }
 
     fn grain_error(&self, metric: MemberId, what: &str, e: RouteError) -> Error {
@@ -323,17 +372,17 @@ impl View {
     /// Joins from `anchor` that reach every table in `needed` along many-to-one paths. Where
     /// several paths exist (role-playing), `using` picks one.
     pub fn join_tree(&self, anchor: usize, needed: &BTreeSet<usize>, using: &[usize]) -> std::result::Result<Source, RouteError> {
-        let mut joins: Vec<usize> = Vec::new();
-        let mut joined_by: Vec<Option<usize>> = vec![None; self.tables.len()];
+        let mut joins: Vec<Step> = Vec::new();
+        let mut joined_by: Vec<Option<Step>> = vec![None; self.tables.len()];
         for &target in needed {
             if target == anchor {
                 continue;
             }
             let path = self.route(anchor, target, using)?;
             for r in path {
-                let to = self.relationships[r].to;
+                let to = self.step_target(r);
                 match joined_by[to] {
-                    Some(existing) if existing != r => return Err(RouteError::Conflict(to, vec![existing, r])),
+                    Some(existing) if existing != r => return Err(RouteError::Conflict(to, vec![existing.rel, r.rel])),
                     Some(_) => {}
                     None => {
                         joined_by[to] = Some(r);
@@ -345,21 +394,26 @@ impl View {
         Ok(Source { anchor, joins })
     }
 
-    fn route(&self, from: usize, to: usize, using: &[usize]) -> std::result::Result<Vec<usize>, RouteError> {
-        let paths = self.paths(from, to);
+    fn route(&self, from: usize, to: usize, using: &[usize]) -> std::result::Result<Vec<Step>, RouteError> {
+        // Many-to-one paths first: walking one-to-one relationships backwards only adds
+        // routes where the forward direction offers none.
+        let mut paths = self.paths(from, to, false);
+        if paths.is_empty() {
+            paths = self.paths(from, to, true);
+        }
         if paths.len() <= 1 {
             return paths.into_iter().next().ok_or(RouteError::Unreachable(to));
         }
-        let chosen: Vec<&Vec<usize>> = paths.iter().filter(|p| p.iter().any(|r| using.contains(r))).collect();
+        let chosen: Vec<&Vec<Step>> = paths.iter().filter(|p| p.iter().any(|s| using.contains(&s.rel))).collect();
         if chosen.len() == 1 {
             return Ok(chosen[0].clone());
         }
         // Name the relationships that distinguish the candidate paths.
         let mut distinct: Vec<usize> = Vec::new();
         for p in &paths {
-            for &r in p {
-                if !paths.iter().all(|q| q.contains(&r)) && !distinct.contains(&r) {
-                    distinct.push(r);
+            for s in p {
+                if !paths.iter().all(|q| q.iter().any(|x| x.rel == s.rel)) && !distinct.contains(&s.rel) {
+                    distinct.push(s.rel);
                 }
             }
         }
@@ -400,7 +454,7 @@ pub enum RouteError {
 }
 
 impl RouteError {
-    fn into_error(self, view: &View, anchor: usize) -> Error {
+    pub fn into_error(self, view: &View, anchor: usize) -> Error {
         let rels = |rs: &[usize]| name_list(&rs.iter().map(|&r| view.relationships[r].name.clone()).collect::<Vec<_>>());
         let alias = |t: usize| view.tables[t].alias.clone();
         match self {
@@ -411,7 +465,7 @@ impl RouteError {
             )),
             RouteError::Ambiguous(t, rs) => Error::binder(format!(
                 "ambiguous join path from table '{}' to table '{}': candidate relationships {}; \
-                 give the metric \"using\" to pick one",
+                 pick one with USING (<relationship>) on the member, or give each role its own table alias",
                 alias(anchor),
                 alias(t),
                 rels(&rs)

@@ -139,17 +139,17 @@ impl<'a> Renderer<'a> {
 
     pub fn from_clause(&self, source: &Source) -> String {
         let mut sql = self.table(source.anchor);
-        for &r in &source.joins {
-            let rel = &self.view.relationships[r];
-            let from = quote_ident(&self.view.tables[rel.from].alias);
-            let to = quote_ident(&self.view.tables[rel.to].alias);
+        for step in &source.joins {
+            let rel = &self.view.relationships[step.rel];
+            let alias = |t: usize| quote_ident(&self.view.tables[t].alias);
+            let (from, to) = (alias(rel.from), alias(rel.to));
             let on: Vec<String> = rel
                 .from_columns
                 .iter()
                 .zip(&rel.to_columns)
                 .map(|(f, t)| format!("{from}.{} = {to}.{}", quote_ident(f), quote_ident(t)))
                 .collect();
-            let _ = write!(sql, " LEFT JOIN {} ON {}", self.table(rel.to), on.join(" AND "));
+            let _ = write!(sql, " LEFT JOIN {} ON {}", self.table(self.view.step_target(*step)), on.join(" AND "));
         }
         sql
     }
@@ -157,14 +157,7 @@ impl<'a> Renderer<'a> {
     /// `"catalog"."schema"."table" AS "alias"`
     fn table(&self, t: usize) -> String {
         let table = &self.view.tables[t];
-        let p = &table.physical;
-        format!(
-            "{}.{}.{} AS {}",
-            quote_ident(p.catalog.as_deref().unwrap_or(self.home_catalog)),
-            quote_ident(&p.schema),
-            quote_ident(&p.name),
-            quote_ident(&table.alias)
-        )
+        format!("{} AS {}", table.physical.sql(self.home_catalog), quote_ident(&table.alias))
     }
 
     fn aliased(&self, expr: &str, name: &str) -> String {
@@ -194,6 +187,7 @@ impl<'a> Renderer<'a> {
                 }
                 Part::Member(id) if id.kind == MemberKind::Metric => out.push_str(&self.metric_expr(id.index, refs)),
                 Part::Member(id) => out.push_str(&self.member_expr(*id)),
+                Part::Table(t) => out.push_str(&t.sql(self.home_catalog)),
             }
         }
         out

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::Pinned;
 use crate::error::{did_you_mean, Error, Result};
 use crate::model::Definition;
 use crate::sql::{quote_ident, quote_literal};
@@ -23,12 +24,14 @@ pub struct Stored {
     pub format: u32,
     pub home_schema: String,
     pub columns: BTreeMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "Pinned::is_empty")]
+    pub pinned: Pinned,
     pub definition: Definition,
 }
 
 impl Stored {
-    pub fn new(home_schema: &str, columns: BTreeMap<String, Vec<String>>, definition: Definition) -> Self {
-        Stored { format: FORMAT, home_schema: home_schema.to_string(), columns, definition }
+    pub fn new(home_schema: &str, columns: BTreeMap<String, Vec<String>>, pinned: Pinned, definition: Definition) -> Self {
+        Stored { format: FORMAT, home_schema: home_schema.to_string(), columns, pinned, definition }
     }
 
     pub fn parse(text: &str) -> Result<Stored> {
@@ -49,12 +52,12 @@ impl Stored {
 
     /// The fully validated view, every member resolved.
     pub fn compile(&self) -> Result<View> {
-        View::compile(self.definition.clone(), &self.home_schema, &self.columns)
+        View::compile(self.definition.clone(), &self.home_schema, &self.columns, &self.pinned)
     }
 
     /// The view with member expressions left unresolved (it was validated at define time).
     pub fn declare(self) -> Result<View> {
-        View::declare(self.definition, &self.home_schema, &self.columns)
+        View::declare(self.definition, &self.home_schema, &self.columns, &self.pinned)
     }
 }
 
@@ -205,7 +208,7 @@ mod tests {
 
     #[test]
     fn define_sql_escapes_and_refuses_duplicates() {
-        let stored = Stored::new("main", BTreeMap::new(), Definition { comment: Some("it's".into()), ..Default::default() });
+        let stored = Stored::new("main", BTreeMap::new(), Pinned::default(), Definition { comment: Some("it's".into()), ..Default::default() });
         let w = define_sql("my db", "main", "v", &stored, false, false, false, false).unwrap();
         assert!(w.create_store.contains("CREATE TABLE IF NOT EXISTS \"my db\".\"semantic_layer\".\"_definitions\""));
         assert!(w.write.contains("'it''s'"));

@@ -5,17 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+pub use crate::catalog::PhysicalTable;
+use crate::catalog::{key_of, unpinned, Pinned, SubqueryTable};
 use crate::error::{did_you_mean, name_list, Error, Result};
 use crate::model::{Definition, MemberDef, MemberKind};
-use crate::sql::{check_single_expression, parse_qualified_name, scan_expression, Ident, Piece};
-
-/// A physical table: `catalog` None means "the database that holds the definition".
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PhysicalTable {
-    pub catalog: Option<String>,
-    pub schema: String,
-    pub name: String,
-}
+use crate::sql::{check_single_expression, scan_expression, Ident, Piece};
 
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -48,12 +42,22 @@ pub struct Relationship {
     pub named: bool,
 }
 
+/// One join: a relationship walked from its `from` table to its `to` table, or (one-to-one
+/// only) the other way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub rel: usize,
+    pub reversed: bool,
+}
+
 /// A resolved piece of a member expression.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
     Text(String),
     Column { table: usize, column: String },
     Member(MemberId),
+    /// A table read by a subquery of the expression.
+    Table(PhysicalTable),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -86,6 +90,8 @@ pub struct View {
     pub metrics: Vec<Member>,
     /// Members by lower-cased name: name lookups stay O(1) on views with thousands of members.
     by_name: HashMap<String, Vec<MemberId>>,
+    /// Tables read by subqueries in member expressions, by `key_of` their written name.
+    subquery_tables: BTreeMap<String, SubqueryTable>,
 }
 
 pub fn eq_ci(a: &str, b: &str) -> bool {
@@ -97,19 +103,6 @@ pub fn eq_ci(a: &str, b: &str) -> bool {
 
 fn same_set(a: &[String], b: &[String]) -> bool {
     a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| eq_ci(x, y)))
-}
-
-/// Splits a table reference into its physical location. Unqualified tables live in the view's
-/// own schema of the defining database; `schema.table` in the defining database.
-pub fn physical_table(reference: &str, home_schema: &str) -> Result<PhysicalTable> {
-    let parts = parse_qualified_name(reference)?;
-    let v = |i: &Ident| i.value.clone();
-    Ok(match parts.as_slice() {
-        [t] => PhysicalTable { catalog: None, schema: home_schema.to_string(), name: v(t) },
-        [s, t] => PhysicalTable { catalog: None, schema: v(s), name: v(t) },
-        [c, s, t] => PhysicalTable { catalog: Some(v(c)), schema: v(s), name: v(t) },
-        _ => return Err(Error::parser(format!("invalid table reference '{reference}': expected [db.][schema.]table"))),
-    })
 }
 
 impl View {
@@ -140,8 +133,13 @@ impl View {
 
     /// Compiles a definition. `columns` gives the column names of each table by alias
     /// (looked up in DuckDB's catalog by the caller).
-    pub fn compile(definition: Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>) -> Result<View> {
-        let mut view = Self::declare(definition, home_schema, columns)?;
+    pub fn compile(
+        definition: Definition,
+        home_schema: &str,
+        columns: &BTreeMap<String, Vec<String>>,
+        pinned: &Pinned,
+    ) -> Result<View> {
+        let mut view = Self::declare(definition, home_schema, columns, pinned)?;
         view.check_graph()?;
         view.resolve_expressions()?;
         view.check_member_cycles()?;
@@ -151,8 +149,14 @@ impl View {
     /// Tables, relationships and member names only; member expressions are resolved later and
     /// only where a request needs them (`resolve_members`). For stored views, which were
     /// fully validated when they were defined: bind time then costs what the request touches.
-    pub fn declare(definition: Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>) -> Result<View> {
+    pub fn declare(
+        definition: Definition,
+        home_schema: &str,
+        columns: &BTreeMap<String, Vec<String>>,
+        pinned: &Pinned,
+    ) -> Result<View> {
         let mut view = View {
+            subquery_tables: pinned.subquery_tables.clone(),
             tables: Vec::new(),
             relationships: Vec::new(),
             facts: Vec::new(),
@@ -161,7 +165,7 @@ impl View {
             definition: Definition::default(),
             by_name: HashMap::new(),
         };
-        view.compile_tables(&definition, home_schema, columns)?;
+        view.compile_tables(&definition, home_schema, columns, pinned)?;
         view.compile_relationships(&definition)?;
         view.declare_members(&definition)?;
         view.definition = definition;
@@ -201,7 +205,13 @@ impl View {
         self.resolve(&m.def.expr, m.table, Some(id)).map_err(|e| e.context(&what))
     }
 
-    fn compile_tables(&mut self, def: &Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>) -> Result<()> {
+    fn compile_tables(
+        &mut self,
+        def: &Definition,
+        home_schema: &str,
+        columns: &BTreeMap<String, Vec<String>>,
+        pinned: &Pinned,
+    ) -> Result<()> {
         if def.tables.is_empty() {
             return Err(Error::invalid("a semantic view needs at least one table in \"tables\""));
         }
@@ -210,7 +220,10 @@ impl View {
             if self.table_index(&alias).is_some() {
                 return Err(Error::invalid(format!("duplicate table alias '{alias}'")));
             }
-            let physical = physical_table(&t.table, home_schema).map_err(|e| e.context(format!("table '{alias}'")))?;
+            let physical = match pinned.tables.iter().find(|(k, _)| eq_ci(k, &alias)) {
+                Some((_, found)) => found.clone(),
+                None => unpinned(&t.table, home_schema).map_err(|e| e.context(format!("table '{alias}'")))?,
+            };
             let cols = columns
                 .iter()
                 .find(|(k, _)| eq_ci(k, &alias))
@@ -353,11 +366,11 @@ impl View {
         // Parallel paths must consist of explicitly named relationships (role-playing).
         for a in 0..n {
             for b in 0..n {
-                let paths = self.paths(a, b);
+                let paths = self.paths(a, b, false);
                 if paths.len() > 1 {
                     for p in &paths {
-                        for &r in p {
-                            if !self.relationships[r].named {
+                        for step in p {
+                            if !self.relationships[step.rel].named {
                                 return Err(Error::invalid(format!(
                                     "tables '{}' and '{}' are connected by {} paths; name every relationship on them \
                                      (role-playing) and pick one per metric with \"using\"",
@@ -374,33 +387,52 @@ impl View {
         Ok(())
     }
 
-    /// Every directed path (as relationship indexes) from `a` to `b`; empty when `a == b`.
-    pub fn paths(&self, a: usize, b: usize) -> Vec<Vec<usize>> {
+    /// Every path from `a` to `b` that never multiplies rows of `a`: many-to-one relationships
+    /// walked forward, and with `reverse`, one-to-one relationships walked either way. Empty
+    /// when `a == b`.
+    pub fn paths(&self, a: usize, b: usize, reverse: bool) -> Vec<Vec<Step>> {
         let mut out = Vec::new();
         if a == b {
             return out;
         }
-        let mut path = Vec::new();
-        self.walk(a, b, &mut path, &mut out);
+        let mut visited = vec![false; self.tables.len()];
+        visited[a] = true;
+        self.walk(a, b, reverse, &mut visited, &mut Vec::new(), &mut out);
         out
     }
 
-    fn walk(&self, v: usize, target: usize, path: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    fn walk(&self, v: usize, target: usize, reverse: bool, visited: &mut [bool], path: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
         if out.len() >= 64 {
-            return; // enough to report ambiguity; the graph is acyclic so this terminates anyway
+            return; // enough to report ambiguity
         }
         for (i, r) in self.relationships.iter().enumerate() {
-            if r.from != v {
+            let step = if r.from == v {
+                Step { rel: i, reversed: false }
+            } else if reverse && r.one_to_one && r.to == v {
+                Step { rel: i, reversed: true }
+            } else {
+                continue;
+            };
+            let next = self.step_target(step);
+            if visited[next] {
                 continue;
             }
-            path.push(i);
-            if r.to == target {
+            path.push(step);
+            if next == target {
                 out.push(path.clone());
             } else {
-                self.walk(r.to, target, path, out);
+                visited[next] = true;
+                self.walk(next, target, reverse, visited, path, out);
+                visited[next] = false;
             }
             path.pop();
         }
+    }
+
+    /// The table a join step adds.
+    pub fn step_target(&self, step: Step) -> usize {
+        let r = &self.relationships[step.rel];
+        if step.reversed { r.from } else { r.to }
     }
 
     fn declare_members(&mut self, def: &Definition) -> Result<()> {
@@ -420,9 +452,6 @@ impl View {
                     None if kind == MemberKind::Metric => None,
                     None => return Err(Error::invalid(format!("{what}: \"table\" is required for {}", kind.plural()))),
                 };
-                if !m.using.is_empty() && kind != MemberKind::Metric {
-                    return Err(Error::invalid(format!("{what}: \"using\" is only allowed on metrics")));
-                }
                 let using = m
                     .using
                     .iter()
@@ -483,6 +512,30 @@ impl View {
         self.resolve_members(ids)
     }
 
+    /// A derived metric combines aggregated metrics: every name in it is a metric, and it does
+    /// not aggregate again.
+    fn check_derived_metric(&self, id: MemberId) -> Result<()> {
+        let m = self.member(id);
+        let what = format!("derived metric '{}'", m.name);
+        if let Some(call) = crate::sql::scope::aggregate_calls(&m.def.expr).first() {
+            return Err(Error::invalid(format!(
+                "{what}: applies the aggregate {call}() to metrics, which are aggregated already; combine them \
+                 without aggregating (e.g. revenue / orders), or define the metric on a table"
+            )));
+        }
+        let columns = |_: &[Ident]| None;
+        for piece in scan_expression(&m.def.expr, &columns)? {
+            if let Piece::Name { parts, text, hidden_by } = piece {
+                if hidden_by.is_empty() && self.resolve_name(&parts, None, Some(id))?.is_none() {
+                    let metrics = self.metrics.iter().filter(|x| x.name != m.name).map(|x| x.name.as_str());
+                    let hint = did_you_mean(&text, metrics).map(|c| format!(" Did you mean '{c}'?")).unwrap_or_default();
+                    return Err(Error::invalid(format!("{what}: unknown metric '{text}'.{hint}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn resolve_expressions(&mut self) -> Result<()> {
         // In definition order, so the first invalid member is the one reported.
         let ids: Vec<MemberId> = self.all_members().map(|(id, _)| id).collect();
@@ -491,6 +544,9 @@ impl View {
             check_single_expression(&self.member(id).def.expr, &what)?;
             self.resolve_members([id])?;
             let m = self.member(id);
+            if m.table.is_none() {
+                self.check_derived_metric(id)?;
+            }
             if m.table.is_none() && !m.parts.iter().any(|p| matches!(p, Part::Member(_))) {
                 return Err(Error::invalid(format!(
                     "{} '{}': a derived metric (without \"table\") must reference other metrics",
@@ -506,25 +562,54 @@ impl View {
     /// (None for a request's where clause), `table` its table. A member never resolves to
     /// itself: in `revenue AS sum(revenue)` the inner name is the column.
     pub fn resolve(&self, expr: &str, table: Option<usize>, owner: Option<MemberId>) -> Result<Vec<Part>> {
+        let columns = |parts: &[Ident]| self.subquery_tables.get(&key_of(parts)).map(|t| t.columns.clone());
         let mut parts = Vec::new();
-        for piece in scan_expression(expr)? {
+        for piece in scan_expression(expr, &columns)? {
             match piece {
                 Piece::Text(t) => parts.push(Part::Text(t)),
-                Piece::Name { parts: names, text } => {
-                    let resolved = self.resolve_name(&names, table, owner)?;
-                    match resolved {
-                        Some((part, rest)) => {
-                            parts.push(part);
-                            for r in &names[names.len() - rest..] {
-                                parts.push(Part::Text(format!(".{}", crate::sql::quote_ident(&r.value))));
-                            }
+                Piece::Table { parts: names, text } => match self.subquery_tables.get(&key_of(&names)) {
+                    Some(found) => parts.push(Part::Table(found.table.clone())),
+                    None => parts.push(Part::Text(text)),
+                },
+                Piece::Name { parts: names, text, hidden_by } => match self.resolve_name(&names, table, owner)? {
+                    Some((part, rest)) => {
+                        self.check_not_hidden(&part, &text, &hidden_by)?;
+                        parts.push(part);
+                        for r in &names[names.len() - rest..] {
+                            parts.push(Part::Text(format!(".{}", crate::sql::quote_ident(&r.value))));
                         }
-                        None => parts.push(Part::Text(text)),
                     }
-                }
+                    None => parts.push(Part::Text(text)),
+                },
             }
         }
         Ok(parts)
+    }
+
+    /// A reference inside a subquery is printed qualified by view table aliases; a subquery
+    /// table with the same alias would capture it.
+    fn check_not_hidden(&self, part: &Part, text: &str, hidden_by: &[String]) -> Result<()> {
+        if hidden_by.is_empty() {
+            return Ok(());
+        }
+        let mut tables = BTreeSet::new();
+        match part {
+            Part::Column { table, .. } => {
+                tables.insert(*table);
+            }
+            Part::Member(id) => tables = self.tables_of(*id),
+            _ => {}
+        }
+        for t in tables {
+            let alias = &self.tables[t].alias;
+            if let Some(h) = hidden_by.iter().find(|h| eq_ci(h, alias)) {
+                return Err(Error::invalid(format!(
+                    "'{text}' refers to table '{alias}' of the semantic view from inside a subquery whose table '{h}' \
+                     has the same name; give the subquery's table another alias"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Returns the resolved reference and how many trailing identifiers remain (field access).

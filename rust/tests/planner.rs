@@ -5,11 +5,25 @@
 use std::collections::BTreeMap;
 
 use semantic_views_core::api;
+use semantic_views_core::catalog::{unpinned, Found, Pinned};
 use semantic_views_core::plan::Request;
 use semantic_views_core::store::Stored;
 
 fn cols(list: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
     list.iter().map(|(a, c)| (a.to_string(), c.iter().map(|s| s.to_string()).collect())).collect()
+}
+
+/// What the catalog lookup would report for a definition's tables, all in schema main.
+fn found(json: &str, columns: BTreeMap<String, Vec<String>>) -> Vec<(bool, Found)> {
+    let Ok(def) = semantic_views_core::parse::definition_json(json) else { return Vec::new() };
+    def.tables
+        .iter()
+        .filter_map(|t| {
+            let columns = columns.get(&t.alias)?.clone();
+            let table = unpinned(&t.table, "main").unwrap();
+            Some((false, Found { key: t.alias.clone(), table, columns }))
+        })
+        .collect()
 }
 
 const TPCH: &str = r#"{
@@ -44,7 +58,7 @@ fn tpch() -> String {
         ("c", &["custkey", "nationkey", "name"]),
         ("n", &["nationkey", "name"]),
     ]);
-    Stored::new("main", c, semantic_views_core::parse::definition_json(TPCH).unwrap()).to_json()
+    Stored::new("main", c, Pinned::default(), semantic_views_core::parse::definition_json(TPCH).unwrap()).to_json()
 }
 
 fn expand(def: &str, dims: &[&str], metrics: &[&str]) -> Result<String, String> {
@@ -144,7 +158,7 @@ const FLIGHTS: &str = r#"{
 
 fn flights() -> String {
     let c = cols(&[("f", &["id", "origin", "dest"]), ("a", &["code", "city"])]);
-    Stored::new("main", c, semantic_views_core::parse::definition_json(FLIGHTS).unwrap()).to_json()
+    Stored::new("main", c, Pinned::default(), semantic_views_core::parse::definition_json(FLIGHTS).unwrap()).to_json()
 }
 
 #[test]
@@ -158,7 +172,7 @@ fn role_playing_joins_each_metric_through_its_own_relationship() {
 }
 
 fn define_err(json: &str, c: &[(&str, &[&str])]) -> String {
-    api::define("db", "main", "v", json, cols(c), false, false, false, &[]).err().map(|e| e.message).unwrap_or_default()
+    api::define("db", "main", "v", json, found(json, cols(c)), false, false, false, &[]).err().map(|e| e.message).unwrap_or_default()
 }
 
 #[test]
@@ -194,7 +208,7 @@ fn define_produces_probes_for_every_member() {
         ("c", &["custkey", "nationkey", "name"]),
         ("n", &["nationkey", "name"]),
     ]);
-    let d = api::define("db", "main", "v", TPCH, c, false, false, false, &[]).unwrap();
+    let d = api::define("db", "main", "v", TPCH, found(TPCH, c), false, false, false, &[]).unwrap();
     // 3 relationships + 1 fact + 3 dimensions + 3 metrics
     assert_eq!(d.probes.len(), 10);
     assert!(d.probes.iter().any(|p| p.sql.ends_with("GROUP BY ()")));
@@ -208,8 +222,8 @@ fn a_member_named_like_its_column_reads_the_column() {
       "dimensions": [{"table": "a", "name": "id", "expr": "id"}],
       "metrics": [{"table": "a", "name": "amount", "expr": "sum(amount)"}, {"table": "a", "name": "doubled", "expr": "sum(x)"}]}"#;
     let c = cols(&[("a", &["id", "amount", "x"])]);
-    let stored = Stored::new("main", c.clone(), semantic_views_core::parse::definition_json(json).unwrap()).to_json();
-    api::define("db", "main", "v", json, c, false, false, false, &[]).unwrap();
+    let stored = Stored::new("main", c.clone(), Pinned::default(), semantic_views_core::parse::definition_json(json).unwrap()).to_json();
+    api::define("db", "main", "v", json, found(json, c), false, false, false, &[]).unwrap();
     let sql = expand(&stored, &["id"], &["amount", "doubled"]).unwrap();
     assert!(sql.contains("sum(\"a\".\"amount\")"), "{sql}");
     // `doubled` reads the fact x, whose own expression reads the column x

@@ -3,12 +3,14 @@
 //! crate looks at raw SQL characters. Output SQL is assembled from quoted identifiers, quoted
 //! literals and original token text.
 
-use std::any::TypeId;
+pub mod dialect;
+pub mod scope;
 
-use sqlparser::dialect::{Dialect, DuckDbDialect};
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 use crate::error::{Error, Result};
+use dialect::DuckDb;
+pub use scope::Reference;
 
 /// `"name"` with embedded quotes doubled.
 pub fn quote_ident(name: &str) -> String {
@@ -35,36 +37,28 @@ impl Tok {
     }
 }
 
-/// sqlparser's DuckDB dialect plus the literals DuckDB's lexer accepts that it lacks:
-/// `E'...'` strings with backslash escapes. It reports itself as DuckDB to the tokenizer's
-/// dialect checks (so `//` stays integer division).
-#[derive(Debug)]
-struct DuckDbLexer(DuckDbDialect);
+/// Maps sqlparser's 1-based (line, column-in-characters) locations to byte offsets.
+pub struct LineIndex<'a> {
+    sql: &'a str,
+    line_starts: Vec<usize>,
+}
 
-impl Dialect for DuckDbLexer {
-    fn dialect(&self) -> TypeId {
-        TypeId::of::<DuckDbDialect>()
+impl<'a> LineIndex<'a> {
+    pub fn new(sql: &'a str) -> Self {
+        let mut line_starts = vec![0usize];
+        line_starts.extend(sql.char_indices().filter(|(_, c)| *c == '\n').map(|(i, _)| i + 1));
+        LineIndex { sql, line_starts }
     }
-    fn is_identifier_start(&self, ch: char) -> bool {
-        self.0.is_identifier_start(ch)
-    }
-    fn is_identifier_part(&self, ch: char) -> bool {
-        self.0.is_identifier_part(ch)
-    }
-    fn is_delimited_identifier_start(&self, ch: char) -> bool {
-        self.0.is_delimited_identifier_start(ch)
-    }
-    fn supports_tilde_like_match_operator(&self) -> bool {
-        self.0.supports_tilde_like_match_operator()
-    }
-    fn supports_numeric_literal_underscores(&self) -> bool {
-        self.0.supports_numeric_literal_underscores()
-    }
-    fn supports_nested_comments(&self) -> bool {
-        self.0.supports_nested_comments()
-    }
-    fn supports_string_escape_constant(&self) -> bool {
-        true
+
+    pub fn offset(&self, line: u64, column: u64) -> usize {
+        let Some(&start) = self.line_starts.get((line as usize).saturating_sub(1)) else {
+            return self.sql.len();
+        };
+        self.sql[start..]
+            .char_indices()
+            .nth((column as usize).saturating_sub(1))
+            .map(|(i, _)| start + i)
+            .unwrap_or(self.sql.len())
     }
 }
 
@@ -91,36 +85,20 @@ pub struct LexError {
 
 /// The tokens before the first lexical error, and that error if there is one.
 pub fn tokenize_prefix(sql: &str) -> (Vec<Tok>, Option<LexError>) {
-    let dialect = DuckDbLexer(DuckDbDialect {});
+    let dialect = DuckDb::default();
     let mut tokens = Vec::new();
     let result = Tokenizer::new(&dialect, sql).tokenize_with_location_into_buf(&mut tokens);
-    // Map 1-based (line, column) locations to byte offsets.
-    let mut line_starts = vec![0usize];
-    for (i, c) in sql.char_indices() {
-        if c == '\n' {
-            line_starts.push(i + 1);
-        }
-    }
-    let offset = |line: u64, column: u64| -> usize {
-        let Some(start) = line_starts.get((line as usize).saturating_sub(1)) else {
-            return sql.len();
-        };
-        sql[*start..]
-            .char_indices()
-            .nth((column as usize).saturating_sub(1))
-            .map(|(i, _)| start + i)
-            .unwrap_or(sql.len())
-    };
+    let lines = LineIndex::new(sql);
     let mut out = Vec::with_capacity(tokens.len());
     for t in tokens {
         if t.token == Token::EOF {
             continue;
         }
-        let start = offset(t.span.start.line, t.span.start.column);
-        let end = offset(t.span.end.line, t.span.end.column).max(start);
+        let start = lines.offset(t.span.start.line, t.span.start.column);
+        let end = lines.offset(t.span.end.line, t.span.end.column).max(start);
         out.push(Tok { text: sql[start..end].to_string(), token: t.token, offset: start });
     }
-    let error = result.err().map(|e| LexError { message: e.message, offset: offset(e.location.line, e.location.column) });
+    let error = result.err().map(|e| LexError { message: e.message, offset: lines.offset(e.location.line, e.location.column) });
     (out, error)
 }
 
@@ -160,6 +138,64 @@ pub fn parse_qualified_name(text: &str) -> Result<Vec<Ident>> {
     Ok(parts)
 }
 
+/// A piece of a scanned expression: untouched source text, or a name that refers outside the
+/// expression (`x`, `t.x`, `"T"."x"`) to a column or member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    Name { parts: Vec<Ident>, text: String, hidden_by: Vec<String> },
+    /// A table read by a subquery (not a CTE), as written.
+    Table { parts: Vec<Ident>, text: String },
+}
+
+/// Splits an SQL expression into text and the names that refer outside it, found by SQL's
+/// scoping rules on the parsed expression (see `scope`). `columns` gives the columns of tables
+/// that subqueries read. Comments and whitespace become one space so no comment can swallow
+/// generated SQL.
+pub fn scan_expression(sql: &str, columns: scope::Columns) -> Result<Vec<Piece>> {
+    let toks = tokenize(sql)?;
+    let (references, tables) = match scope::analyze(sql, columns) {
+        Ok(analysis) => (analysis.references, analysis.tables),
+        Err(e) => (
+            single_scope_references(&toks)
+                .ok_or_else(|| Error::parser(format!("cannot parse {}: {}", quote_literal(sql), e.message)))?,
+            Vec::new(),
+        ),
+    };
+    let mut spans: Vec<(usize, usize, Piece)> = references
+        .into_iter()
+        .map(|r| {
+            let text = sql[r.start..r.end].to_string();
+            (r.start, r.end, Piece::Name { parts: r.parts, text, hidden_by: r.hidden_by })
+        })
+        .chain(tables.into_iter().map(|t| (t.start, t.end, Piece::Table { parts: t.parts, text: sql[t.start..t.end].to_string() })))
+        .collect();
+    spans.sort_by_key(|s| s.0);
+    let mut pieces: Vec<Piece> = Vec::new();
+    let push_text = |pieces: &mut Vec<Piece>, s: &str| match pieces.last_mut() {
+        Some(Piece::Text(t)) => t.push_str(s),
+        _ => pieces.push(Piece::Text(s.to_string())),
+    };
+    let mut next = spans.into_iter().peekable();
+    let mut skip_until = 0;
+    for t in &toks {
+        if t.offset < skip_until {
+            continue;
+        }
+        if let Some((_, end, piece)) = next.next_if(|s| s.0 <= t.offset) {
+            pieces.push(piece);
+            skip_until = end;
+        } else if t.is_trivia() {
+            if !matches!(pieces.last(), Some(Piece::Text(x)) if x.ends_with(' ')) {
+                push_text(&mut pieces, " ");
+            }
+        } else {
+            push_text(&mut pieces, &t.text);
+        }
+    }
+    Ok(pieces)
+}
+
 /// Words that are never column references when unquoted (DuckDB's reserved keywords).
 const RESERVED: &[&str] = &[
     "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
@@ -173,75 +209,55 @@ const RESERVED: &[&str] = &[
     "filter", "exists",
 ];
 
-/// A piece of a scanned expression: untouched source text, or a name that may refer to a
-/// column or a member (`x`, `t.x`, `"T"."x"`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
-    Text(String),
-    Name { parts: Vec<Ident>, text: String },
-}
-
-/// Scans an SQL expression into text and candidate references. A name is a candidate unless
-/// its position shows it is something else: a function name, a type after `::` or `AS`, a
-/// named argument or lambda parameter, a field after `.`, a unit after a number or string
-/// (`INTERVAL 1 day`), an `EXTRACT(part FROM ...)` part, or an unquoted reserved word.
-/// Comments and whitespace become one space so no comment can swallow generated SQL.
-pub fn scan_expression(sql: &str) -> Result<Vec<Piece>> {
-    let toks = tokenize(sql)?;
-    let sig: Vec<usize> = (0..toks.len()).filter(|&i| !toks[i].is_trivia()).collect();
-    let mut pieces: Vec<Piece> = Vec::new();
-    let push_text = |pieces: &mut Vec<Piece>, s: &str| match pieces.last_mut() {
-        Some(Piece::Text(t)) => t.push_str(s),
-        _ => pieces.push(Piece::Text(s.to_string())),
-    };
-    let mut k = 0; // index into sig
-    let mut last_emitted = 0usize; // index into toks
-    while k < sig.len() {
-        let i = sig[k];
-        // Emit trivia between the previous significant token and this one.
-        if toks[last_emitted..i].iter().any(|t| t.is_trivia()) {
-            push_text(&mut pieces, " ");
+/// For the DuckDB syntax sqlparser cannot parse (e.g. `sum(x) FILTER (x > 0)`): when the
+/// expression has no subquery and no lambda it has a single scope, and its references can be
+/// read off the tokens. A name is a reference unless its position shows it is something else:
+/// a function name, a type after `::` or `AS`, a typed literal's type (`DATE '...'`), a named
+/// argument, a field after `.`, a unit after a number or string, an `EXTRACT(part FROM ...)`
+/// part, or an unquoted reserved word. None when the expression has more than one scope.
+fn single_scope_references(toks: &[Tok]) -> Option<Vec<Reference>> {
+    let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+    let word = |t: &Tok, w: &str| matches!(&t.token, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
+    for (k, t) in sig.iter().enumerate() {
+        let opens_query = t.token == Token::LParen && sig.get(k + 1).is_some_and(|n| word(n, "from") || word(n, "with"));
+        if word(t, "select") || word(t, "lambda") || opens_query || matches!(t.token, Token::Arrow | Token::RArrow) {
+            return None;
         }
-        let Token::Word(first) = &toks[i].token else {
-            push_text(&mut pieces, &toks[i].text);
-            last_emitted = i + 1;
+    }
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < sig.len() {
+        let Token::Word(first) = &sig[k].token else {
             k += 1;
             continue;
         };
-        // Collect a dotted chain w (. w)*
+        // A dotted chain w (. w)* written without spaces.
         let mut parts = vec![Ident { value: first.value.clone(), quoted: first.quote_style.is_some() }];
         let mut end_k = k;
         while end_k + 2 < sig.len()
-            && matches!(toks[sig[end_k + 1]].token, Token::Period)
-            && matches!(toks[sig[end_k + 2]].token, Token::Word(_))
-            && sig[end_k + 1] == sig[end_k] + 1
-            && sig[end_k + 2] == sig[end_k + 1] + 1
+            && sig[end_k + 1].token == Token::Period
+            && sig[end_k + 1].offset == sig[end_k].offset + sig[end_k].text.len()
+            && sig[end_k + 2].offset == sig[end_k + 1].offset + 1
         {
-            if let Token::Word(w) = &toks[sig[end_k + 2]].token {
-                parts.push(Ident { value: w.value.clone(), quoted: w.quote_style.is_some() });
-            }
+            let Token::Word(w) = &sig[end_k + 2].token else { break };
+            parts.push(Ident { value: w.value.clone(), quoted: w.quote_style.is_some() });
             end_k += 2;
         }
-        let text: String = toks[i..=sig[end_k]].iter().map(|t| t.text.as_str()).collect();
-        let prev = if k > 0 { Some(&toks[sig[k - 1]].token) } else { None };
-        let next = sig.get(end_k + 1).map(|&j| &toks[j].token);
-        let is_reserved = parts.len() == 1
-            && first.quote_style.is_none()
-            && RESERVED.contains(&first.value.to_lowercase().as_str());
-        let not_a_reference = is_reserved
-            || matches!(next, Some(Token::LParen) | Some(Token::Assignment) | Some(Token::RArrow) | Some(Token::Arrow))
-            || matches!(next, Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("from"))
-            || matches!(prev, Some(Token::DoubleColon) | Some(Token::Period) | Some(Token::Number(..)) | Some(Token::SingleQuotedString(_)))
-            || matches!(prev, Some(Token::Word(w)) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("as"));
-        if not_a_reference {
-            push_text(&mut pieces, &text);
-        } else {
-            pieces.push(Piece::Name { parts, text });
+        let prev = k.checked_sub(1).map(|p| &sig[p].token);
+        let next = sig.get(end_k + 1).map(|t| &t.token);
+        let reserved = parts.len() == 1 && first.quote_style.is_none() && RESERVED.contains(&first.value.to_lowercase().as_str());
+        let not_a_reference = reserved
+            || matches!(next, Some(Token::LParen | Token::Assignment | Token::SingleQuotedString(_)))
+            || sig.get(end_k + 1).is_some_and(|n| word(n, "from"))
+            || matches!(prev, Some(Token::DoubleColon | Token::Period | Token::Number(..) | Token::SingleQuotedString(_)))
+            || k.checked_sub(1).is_some_and(|p| word(sig[p], "as"));
+        if !not_a_reference {
+            let end = sig[end_k].offset + sig[end_k].text.len();
+            out.push(Reference { parts, start: sig[k].offset, end, hidden_by: Vec::new() });
         }
-        last_emitted = sig[end_k] + 1;
         k = end_k + 1;
     }
-    Ok(pieces)
+    Some(out)
 }
 
 /// Checks that `sql` is one self-contained expression fragment: no statement terminator and
@@ -282,7 +298,7 @@ mod tests {
     use super::*;
 
     fn names(sql: &str) -> Vec<String> {
-        scan_expression(sql)
+        scan_expression(sql, &|_| None)
             .unwrap()
             .into_iter()
             .filter_map(|p| match p {
@@ -293,12 +309,12 @@ mod tests {
     }
 
     fn roundtrip(sql: &str) -> String {
-        scan_expression(sql)
+        scan_expression(sql, &|_| None)
             .unwrap()
             .into_iter()
             .map(|p| match p {
                 Piece::Text(t) => t,
-                Piece::Name { text, .. } => text,
+                Piece::Name { text, .. } | Piece::Table { text, .. } => text,
             })
             .collect()
     }
@@ -333,7 +349,7 @@ mod tests {
         assert_eq!(names("x::DATE + CAST(y AS integer)"), vec!["x", "y"]);
         assert_eq!(names("date_trunc('month', o.\"Ordered At\")"), vec!["o.\"Ordered At\""]);
         assert_eq!(names("extract(year FROM d) + INTERVAL 1 day"), vec!["d"]);
-        assert_eq!(names("list_transform(l, x -> x + 1)"), vec!["l", "x"]);
+        assert_eq!(names("list_transform(l, x -> x + 1)"), vec!["l"]);
         assert_eq!(names("CASE WHEN a IS NULL THEN 0 ELSE b END"), vec!["a", "b"]);
     }
 
