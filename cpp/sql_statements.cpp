@@ -88,6 +88,14 @@ static bool StartsOperand(const string &keyword) {
 //! substrings, so only the spacing between them is lost; the definitions we store (and print
 //! in DESCRIBE and GET_DDL) keep `sum(amount)` rather than `sum ( amount )`.
 static bool SpaceBetween(const SimpleToken &previous, const SimpleToken &current, bool previous_is_unary) {
+	// Two signs written apart (`- - x`) must not fuse into a comment or another operator.
+	auto fuses = [](const string &a, const string &b) {
+		return !a.empty() && !b.empty() && string("+-*/<>=~!@#%^&|`?").find(a.back()) != string::npos &&
+		       string("+-*/<>=~!@#%^&|`?").find(b.front()) != string::npos;
+	};
+	if (previous.type == TokenType::OPERATOR && current.type == TokenType::OPERATOR && fuses(previous.text, current.text)) {
+		return true;
+	}
 	if (previous_is_unary || IsOneOf(previous.text, {"(", "[", ".", "::"})) {
 		return false;
 	}

@@ -137,7 +137,8 @@ pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
                 if kind == MemberKind::Metric {
                     format!("SELECT {} FROM {from} GROUP BY ()", r.member_expr(id))
                 } else {
-                    format!("SELECT 1 FROM {from} GROUP BY {}", r.member_expr(id))
+                    // In a list, so that an integer constant is not read as a column ordinal.
+                    format!("SELECT 1 FROM {from} GROUP BY [{}]", r.member_expr(id))
                 }
             }
             (_, None) => return Err(Error::internal(format!("{subject} has no table"))),

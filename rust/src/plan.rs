@@ -394,7 +394,7 @@ impl View {
         Ok(Source { anchor, joins })
     }
 
-    fn route(&self, from: usize, to: usize, using: &[usize]) -> std::result::Result<Vec<Step>, RouteError> {
+    pub(crate) fn route(&self, from: usize, to: usize, using: &[usize]) -> std::result::Result<Vec<Step>, RouteError> {
         // Many-to-one paths first: walking one-to-one relationships backwards only adds
         // routes where the forward direction offers none.
         let mut paths = self.paths(from, to, false);

@@ -164,9 +164,27 @@ impl<'a> Renderer<'a> {
         format!("{expr} AS {}", quote_ident(name))
     }
 
-    /// A fact's or dimension's expression, parenthesised.
+    /// A fact's or dimension's expression, parenthesised; one that aggregates related rows is
+    /// a scalar subquery over them, correlated with its own table's row.
     pub fn member_expr(&self, id: MemberId) -> String {
-        format!("({})", self.expr(&self.view.member(id).parts, &MetricRefs::Inline))
+        let m = self.view.member(id);
+        let expr = self.expr(&m.parts, &MetricRefs::Inline);
+        let (Some(rollup), Some(own)) = (&m.rollup, m.table) else {
+            return format!("({expr})");
+        };
+        let rel = &self.view.relationships[rollup.correlate.rel];
+        let (inner_table, inner_cols, outer_cols) = if rollup.correlate.reversed {
+            (rel.to, &rel.to_columns, &rel.from_columns)
+        } else {
+            (rel.from, &rel.from_columns, &rel.to_columns)
+        };
+        let alias = |t: usize| quote_ident(&self.view.tables[t].alias);
+        let on: Vec<String> = inner_cols
+            .iter()
+            .zip(outer_cols)
+            .map(|(i, o)| format!("{}.{} = {}.{}", alias(inner_table), quote_ident(i), alias(own), quote_ident(o)))
+            .collect();
+        format!("(SELECT {expr} FROM {} WHERE {})", self.from_clause(&rollup.source), on.join(" AND "))
     }
 
     fn metric_expr(&self, metric: usize, refs: &MetricRefs) -> String {

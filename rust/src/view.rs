@@ -9,6 +9,7 @@ pub use crate::catalog::PhysicalTable;
 use crate::catalog::{key_of, unpinned, Pinned, SubqueryTable};
 use crate::error::{did_you_mean, name_list, Error, Result};
 use crate::model::{Definition, MemberDef, MemberKind};
+use crate::rollup::Rollup;
 use crate::sql::{check_single_expression, scan_expression, Ident, Piece};
 
 #[derive(Debug, Clone)]
@@ -78,6 +79,8 @@ pub struct Member {
     pub private: bool,
     pub using: Vec<usize>,
     pub def: MemberDef,
+    /// Set when the member aggregates related rows (see `rollup`); decided with `parts`.
+    pub rollup: Option<Rollup>,
 }
 
 #[derive(Debug, Clone)]
@@ -175,6 +178,7 @@ impl View {
     /// Resolves the expressions of `roots` and of every member they reference.
     pub fn resolve_members(&mut self, roots: impl IntoIterator<Item = MemberId>) -> Result<()> {
         let mut todo: Vec<MemberId> = roots.into_iter().collect();
+        let mut resolved = Vec::new();
         while let Some(id) = todo.pop() {
             if self.member(id).resolved {
                 continue;
@@ -187,7 +191,36 @@ impl View {
             let m = self.member_mut(id);
             m.parts = parts;
             m.resolved = true;
+            resolved.push(id);
         }
+        // Dependencies first: whether a member aggregates related rows depends on what the
+        // members it reads do. (Cycles are reported by `check_member_cycles`.)
+        let mut decided = BTreeSet::new();
+        for id in resolved {
+            self.decide_rollup(id, &mut decided, &mut BTreeSet::new())?;
+        }
+        Ok(())
+    }
+
+    fn decide_rollup(&mut self, id: MemberId, decided: &mut BTreeSet<MemberId>, visiting: &mut BTreeSet<MemberId>) -> Result<()> {
+        if decided.contains(&id) || !visiting.insert(id) || !self.member(id).resolved {
+            return Ok(());
+        }
+        let deps: Vec<MemberId> = self
+            .member(id)
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                Part::Member(dep) => Some(*dep),
+                _ => None,
+            })
+            .collect();
+        for dep in deps {
+            self.decide_rollup(dep, decided, visiting)?;
+        }
+        let rollup = self.find_rollup(id)?;
+        self.member_mut(id).rollup = rollup;
+        decided.insert(id);
         Ok(())
     }
 
@@ -473,7 +506,17 @@ impl View {
                 let index = self.members(kind).len();
                 self.by_name.entry(name.to_lowercase()).or_default().push(MemberId { kind, index });
                 let member =
-                    Member { kind, name, table, parts: Vec::new(), resolved: false, private: m.private, using, def: m.clone() };
+                    Member {
+                    kind,
+                    name,
+                    table,
+                    parts: Vec::new(),
+                    resolved: false,
+                    private: m.private,
+                    using,
+                    def: m.clone(),
+                    rollup: None,
+                };
                 match kind {
                     MemberKind::Fact => self.facts.push(member),
                     MemberKind::Dimension => self.dimensions.push(member),
@@ -718,17 +761,26 @@ impl View {
 
     /// Tables whose rows an expression reads, through referenced members at any depth.
     pub fn tables_of_parts(&self, parts: &[Part], out: &mut BTreeSet<usize>) {
+        self.tables_of_parts_seen(parts, out, &mut BTreeSet::new());
+    }
+
+    /// `seen` stops at members already visited (cyclic definitions are reported elsewhere).
+    fn tables_of_parts_seen(&self, parts: &[Part], out: &mut BTreeSet<usize>, seen: &mut BTreeSet<MemberId>) {
         for p in parts {
             match p {
                 Part::Column { table, .. } => {
                     out.insert(*table);
                 }
-                Part::Member(id) => {
+                Part::Member(id) if seen.insert(*id) => {
                     let m = self.member(*id);
                     if let Some(t) = m.table {
                         out.insert(t);
                     }
-                    self.tables_of_parts(&m.parts, out);
+                    match &m.rollup {
+                        // Its related rows are read inside its own subquery.
+                        Some(r) => out.extend(r.outer.iter().copied()),
+                        None => self.tables_of_parts_seen(&m.parts, out, seen),
+                    }
                 }
                 _ => {}
             }
@@ -742,7 +794,10 @@ impl View {
         if let Some(t) = m.table {
             out.insert(t);
         }
-        self.tables_of_parts(&m.parts, &mut out);
+        match &m.rollup {
+            Some(r) => out.extend(r.outer.iter().copied()),
+            None => self.tables_of_parts(&m.parts, &mut out),
+        }
         out
     }
 

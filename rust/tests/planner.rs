@@ -229,3 +229,38 @@ fn a_member_named_like_its_column_reads_the_column() {
     // `doubled` reads the fact x, whose own expression reads the column x
     assert!(sql.contains("sum((\"a\".\"x\" * 2))"), "{sql}");
 }
+
+#[test]
+fn a_fact_aggregating_related_rows_is_a_correlated_subquery_at_its_own_grain() {
+    let json = r#"{
+      "tables": [
+        {"alias": "l", "table": "lineitem", "primary_key": ["orderkey", "linenumber"]},
+        {"alias": "o", "table": "orders", "primary_key": ["orderkey"]},
+        {"alias": "c", "table": "customer", "primary_key": ["custkey"]}
+      ],
+      "relationships": [
+        {"name": "l_o", "from": "l", "from_columns": ["orderkey"], "to": "o"},
+        {"name": "o_c", "from": "o", "from_columns": ["custkey"], "to": "c"}
+      ],
+      "facts": [
+        {"table": "o", "name": "lines", "expr": "count(l.linenumber)"},
+        {"table": "c", "name": "customer_lines", "expr": "sum(o.lines)"}
+      ],
+      "dimensions": [{"table": "c", "name": "name", "expr": "name"}],
+      "metrics": [
+        {"table": "o", "name": "avg_lines", "expr": "avg(lines)"},
+        {"table": "c", "name": "total_lines", "expr": "sum(customer_lines)"}
+      ]
+    }"#;
+    let c = cols(&[("l", &["orderkey", "linenumber"]), ("o", &["orderkey", "custkey"]), ("c", &["custkey", "name"])]);
+    api::define("db", "main", "v", json, found(json, c.clone()), false, false, false, &[]).unwrap();
+    let stored = Stored::new("main", c, Pinned::default(), semantic_views_core::parse::definition_json(json).unwrap()).to_json();
+    let sql = expand(&stored, &["name"], &["avg_lines"]).unwrap();
+    // One grain (orders), joined to customer only; line items are read inside the subquery.
+    assert!(sql.contains("avg((SELECT count(\"l\".\"linenumber\") FROM \"db\".\"main\".\"lineitem\" AS \"l\" WHERE \"l\".\"orderkey\" = \"o\".\"orderkey\"))"), "{sql}");
+    assert!(sql.contains("FROM \"db\".\"main\".\"orders\" AS \"o\" LEFT JOIN \"db\".\"main\".\"customer\" AS \"c\""), "{sql}");
+    assert_eq!(sql.matches("LEFT JOIN").count(), 1, "{sql}");
+    // Nested: the customer fact sums the order fact, each correlated with its own row.
+    let sql = expand(&stored, &[], &["total_lines"]).unwrap();
+    assert!(sql.contains("(SELECT sum((SELECT count(\"l\".\"linenumber\") FROM \"db\".\"main\".\"lineitem\" AS \"l\" WHERE \"l\".\"orderkey\" = \"o\".\"orderkey\")) FROM \"db\".\"main\".\"orders\" AS \"o\" WHERE \"o\".\"custkey\" = \"c\".\"custkey\")"), "{sql}");
+}

@@ -7,6 +7,10 @@ combined in Python — plus metamorphic checks (a metric alone equals the same m
 others; a derived metric equals its formula; additive metrics sum to the ungrouped total).
 
 Schema shape (names random):  F --a_id--> A --b_id--> B,  F --c_id--> C
+Each table also has a DATE column named "date" and a side table whose one column is named like
+the table's dimension column: metrics with typed literals (`"date" > DATE '...'`), subqueries
+whose unqualified names bind inside (`dim IN (SELECT dim FROM side)`) and correlated ones
+(`EXISTS (SELECT 1 FROM side WHERE side.dim = val::VARCHAR)`) check SQL's scoping rules.
 """
 import argparse
 import json
@@ -38,13 +42,16 @@ class Schema:
             self.tables[key] = {"name": name, "alias": alias, "id": cols[0], "dim": cols[1], "val": cols[2]}
         self.fk = {"F": {"A": "a_fk", "C": "c fk"}, "A": {"B": "B_FK"}}
         self.rows = {}
+        self.side = {key: {"name": f"side {key} {self.tables[key]['name']}", "values": rng.sample(["x", "Z", "1", "5", "10"], rng.randint(0, 3))}
+                     for key in "FABC"}
         sizes = {"B": rng.randint(1, 4), "A": rng.randint(2, 6), "C": rng.randint(1, 5), "F": rng.randint(0, 25)}
         dim_values = ["x", "y", "Z", None, "x"]
         for key in "BACF":
             t = self.tables[key]
             rows = []
             for i in range(1, sizes[key] + 1):
-                row = {"id": i, "dim": rng.choice(dim_values), "val": rng.choice([None, 1, 2, 5, -3, 10])}
+                row = {"id": i, "dim": rng.choice(dim_values), "val": rng.choice([None, 1, 2, 5, -3, 10]),
+                       "date": rng.choice([None, "2019-12-31", "2020-01-01", "2020-01-02", "2024-06-30"])}
                 for parent, col in self.fk.get(key, {}).items():
                     # NULL keys and orphans (keys with no parent row) on purpose
                     row[col] = rng.choice([None, sizes[parent] + 7] + list(range(1, sizes[parent] + 1)) * 2)
@@ -54,12 +61,16 @@ class Schema:
     def create(self, con):
         for key in "BACF":
             t = self.tables[key]
-            cols = [f"{q(t['id'])} INTEGER PRIMARY KEY", f"{q(t['dim'])} VARCHAR", f"{q(t['val'])} INTEGER"]
+            cols = [f"{q(t['id'])} INTEGER PRIMARY KEY", f"{q(t['dim'])} VARCHAR", f"{q(t['val'])} INTEGER", "date DATE"]
             cols += [f"{q(c)} INTEGER" for c in self.fk.get(key, {}).values()]
             con.execute(f"CREATE TABLE {q(t['name'])} ({', '.join(cols)})")
             for r in self.rows[key]:
-                values = [r["id"], r["dim"], r["val"]] + [r[c] for c in self.fk.get(key, {}).values()]
+                values = [r["id"], r["dim"], r["val"], r["date"]] + [r[c] for c in self.fk.get(key, {}).values()]
                 con.execute(f"INSERT INTO {q(t['name'])} VALUES ({', '.join(['?'] * len(values))})", values)
+            side = self.side[key]
+            con.execute(f"CREATE TABLE {q(side['name'])} ({q(t['dim'])} VARCHAR)")
+            for v in side["values"]:
+                con.execute(f"INSERT INTO {q(side['name'])} VALUES (?)", [v])
 
     def definition(self):
         T = self.tables
@@ -75,6 +86,14 @@ class Schema:
             metrics.append({"table": t["alias"], "name": f"{k}_sum", "expr": f"sum({q(t['alias'])}.{q(t['val'])})"})
             metrics.append({"table": t["alias"], "name": f"{k}_count", "expr": "count(*)"})
             metrics.append({"table": t["alias"], "name": f"{k}_distinct", "expr": f"count(DISTINCT {q(t['dim'])})"})
+            side = q(self.side[k]["name"])
+            metrics.append({"table": t["alias"], "name": f"{k}_recent", "expr": "count_if(date > DATE '2020-01-01')"})
+            # inside the subquery the unqualified dimension column is the side table's
+            metrics.append({"table": t["alias"], "name": f"{k}_listed",
+                            "expr": f"count(*) FILTER (WHERE {q(t['dim'])} IN (SELECT {q(t['dim'])} FROM {side}))"})
+            # the value column is not the side table's: correlated, the member table's
+            metrics.append({"table": t["alias"], "name": f"{k}_matched",
+                            "expr": f"count(*) FILTER (WHERE EXISTS (SELECT 1 FROM {side} WHERE {side}.{q(t['dim'])} = CAST({q(t['val'])} AS VARCHAR)))"})
         metrics.append({"name": "F_plus_A", "expr": "F_sum + A_count"})
         return {"tables": tables, "relationships": rels, "dimensions": dims, "metrics": metrics}
 
@@ -99,8 +118,14 @@ class Schema:
     def oracle_metric(self, con, metric, dims, where):
         kind, grain = metric.split("_")[1], metric.split("_")[0]
         T = self.tables
-        agg = {"sum": f"sum(g_{grain}.{q(T[grain]['val'])})", "count": "count(*)",
-               "distinct": f"count(DISTINCT g_{grain}.{q(T[grain]['dim'])})"}[kind]
+        side, dim, val = q(self.side[grain]["name"]), q(T[grain]["dim"]), q(T[grain]["val"])
+        agg = {"sum": f"sum(g_{grain}.{val})", "count": "count(*)",
+               "distinct": f"count(DISTINCT g_{grain}.{dim})",
+               # count_if is NULL when no input is non-NULL, like sum
+               "recent": f"sum(CAST(g_{grain}.date > CAST('2020-01-01' AS DATE) AS INTEGER))",
+               "listed": f"count(*) FILTER (WHERE g_{grain}.{dim} IN (SELECT s.{dim} FROM {side} AS s))",
+               "matched": f"count(*) FILTER (WHERE CAST(g_{grain}.{val} AS VARCHAR) IN (SELECT s.{dim} FROM {side} AS s))",
+               }[kind]
         needed = [d.split("_")[0] for d in dims] + ([where[0]] if where else [])
         sel = [f"g_{d.split('_')[0]}.{q(T[d.split('_')[0]]['dim'])}" for d in dims]
         sql = f"SELECT {', '.join(sel + [agg])} FROM {self.joins_from(grain, needed)}"
@@ -165,7 +190,8 @@ def semantic(con, dims, metrics, where, schema):
 
 def random_request(rng):
     metrics = rng.sample(["F_sum", "F_count", "F_distinct", "A_sum", "A_count", "A_distinct", "B_sum", "B_count",
-                          "C_sum", "C_count", "F_plus_A"], rng.randint(0, 3))
+                          "C_sum", "C_count", "F_plus_A", "F_recent", "A_recent", "F_listed", "B_listed",
+                          "F_matched", "C_matched", "A_matched"], rng.randint(0, 3))
     grains = {m.split("_")[0] for m in metrics}
     if "F_plus_A" in metrics:
         grains = (grains - {"F"}) | {"F", "A"}

@@ -448,3 +448,20 @@ mod tests {
         assert_eq!(outer(r"v = E'it\'s'", &[]), ["v"]);
     }
 }
+
+#[cfg(test)]
+mod keyword_tests {
+    use super::*;
+
+    /// Every keyword sqlparser knows is a name after a dot and when quoted.
+    #[test]
+    fn every_keyword_is_a_name_when_qualified_or_quoted() {
+        for kw in sqlparser::keywords::ALL_KEYWORDS.iter().filter(|k| !k.contains('-')) {
+            for sql in [format!("t.{kw} + 1"), format!("\"{kw}\" + 1"), format!("t.\"{kw}\".f = 'x'")] {
+                let a = analyze(&sql, &|_| None).unwrap_or_else(|e| panic!("{sql}: {}", e.message));
+                assert_eq!(a.references.len(), 1, "{sql}: {a:?}");
+                assert!(a.references[0].parts.iter().any(|p| p.value.eq_ignore_ascii_case(kw)), "{sql}: {a:?}");
+            }
+        }
+    }
+}
