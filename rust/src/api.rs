@@ -234,8 +234,27 @@ pub fn describe(definition: &str) -> Result<Vec<DescribeRow>> {
             synonyms: m.def.synonyms.clone(),
             private: m.private,
         });
+        for c in &m.def.clauses {
+            rows.push(clause_row(c, Some(&m.name), m.table.map(|t| view.tables[t].alias.clone())));
+        }
+    }
+    for c in &view.definition.clauses {
+        rows.push(clause_row(c, None, None));
     }
     Ok(rows)
+}
+
+/// A kept Snowflake clause (no effect here): named by its member, or by its keyword.
+fn clause_row(c: &crate::model::Clause, member: Option<&str>, table: Option<String>) -> DescribeRow {
+    DescribeRow {
+        kind: "clause".into(),
+        name: member.map(str::to_string).unwrap_or_else(|| c.keyword.clone()),
+        table,
+        expression: crate::get_ddl::clause_sql(c),
+        comment: None,
+        synonyms: vec![],
+        private: false,
+    }
 }
 
 /// Public dimensions that can be combined with a metric.
@@ -259,5 +278,5 @@ pub fn definition_to_json(def: &crate::model::Definition) -> String {
 pub fn get_ddl(schema: &str, name: &str, definition: &str) -> Result<String> {
     let stored = Stored::parse(definition)?;
     let qualified = format!("{}.{}", crate::ddl::ident_sql(schema), crate::ddl::ident_sql(name));
-    Ok(crate::ddl::render(&qualified, &stored.definition))
+    Ok(crate::get_ddl::render(&qualified, &stored.definition))
 }

@@ -8,7 +8,7 @@
 use sqlparser::tokenizer::Token;
 
 use crate::error::did_you_mean;
-use crate::model::{Definition, MemberDef, RelationshipDef, TableDef};
+use crate::model::{Clause, Definition, MemberDef, RelationshipDef, TableDef};
 use crate::sql::{quote_ident, quote_literal, tokenize_prefix, Tok};
 
 /// A statement of ours, ready for the glue to execute.
@@ -46,16 +46,22 @@ enum Kind {
     Create,
     Drop,
     Alter,
+    CommentOn,
     Show,
     Describe,
     QueryClause,
 }
 
+/// Snowflake's clauses after METRICS that we keep but that have no effect here.
+const KEPT_CLAUSES: &[&str] = &["MAX_STALENESS", "AI_SQL_GENERATION", "AI_QUESTION_CATEGORIZATION", "AI_VERIFIED_QUERIES", "TAG", "COPY"];
+
 fn statement_kind(p: &P) -> Option<Kind> {
     let words: Vec<String> = (0..4).map(|i| p.word_at(i).unwrap_or_default()).collect();
     let w = |i: usize| words[i].as_str();
-    if w(0) == "CREATE" && (w(1) == "SEMANTIC" || (w(1) == "OR" && w(2) == "REPLACE" && w(3) == "SEMANTIC")) {
+    if w(0) == "CREATE" && (w(1) == "SEMANTIC" || (w(1) == "OR" && (w(2) == "REPLACE" || w(2) == "ALTER") && w(3) == "SEMANTIC")) {
         Some(Kind::Create)
+    } else if w(0) == "COMMENT" && w(1) == "ON" && w(2) == "SEMANTIC" {
+        Some(Kind::CommentOn)
     } else if w(0) == "DROP" && w(1) == "SEMANTIC" {
         Some(Kind::Drop)
     } else if w(0) == "ALTER" && w(1) == "SEMANTIC" {
@@ -110,6 +116,7 @@ pub fn parse_statement(text: &str) -> PResult<Parsed> {
         Kind::Create => p.create()?,
         Kind::Drop => p.drop()?,
         Kind::Alter => p.alter()?,
+        Kind::CommentOn => p.comment_on()?,
         Kind::Show => p.show()?,
         Kind::Describe => p.describe()?,
         Kind::QueryClause => match p.query_clause()? {
@@ -260,8 +267,11 @@ impl<'a> P<'a> {
 
     fn create(&mut self) -> PResult<Command> {
         self.expect_kw("CREATE")?;
+        // CREATE OR ALTER keeps grants in Snowflake; with none here it is CREATE OR REPLACE.
         let replace = if self.eat_kw("OR") {
-            self.expect_kw("REPLACE")?;
+            if !self.eat_kw("ALTER") {
+                self.expect_kw("REPLACE")?;
+            }
             true
         } else {
             false
@@ -290,8 +300,17 @@ impl<'a> P<'a> {
                 break;
             }
             let word = self.word_at(0).unwrap_or_default();
+            let next = self.word_at(1).unwrap_or_default();
+            if KEPT_CLAUSES.contains(&word.as_str()) || (word == "WITH" && (next == "TAG" || next == "EXTENSION")) {
+                let clause = self.kept_clause()?;
+                if def.clauses.iter().any(|c| c.keyword == clause.keyword) {
+                    return self.err(format!("{} is given twice", clause.keyword));
+                }
+                def.clauses.push(clause);
+                continue;
+            }
             let Some(index) = CLAUSES.iter().position(|c| *c == word) else {
-                let hint = did_you_mean(&word, CLAUSES.iter().copied())
+                let hint = did_you_mean(&word, CLAUSES.iter().chain(KEPT_CLAUSES).copied())
                     .map(|c| format!("; did you mean {c}?"))
                     .unwrap_or_default();
                 return self.err(format!(
@@ -406,6 +425,20 @@ impl<'a> P<'a> {
         Ok(RelationshipDef { name, from, from_columns, to, to_columns })
     }
 
+    /// `WITH CORTEX SEARCH SERVICE name [USING column]` on a dimension (kept, no effect).
+    fn cortex_search_service(&mut self) -> PResult<Clause> {
+        for kw in ["WITH", "CORTEX", "SEARCH", "SERVICE"] {
+            self.expect_kw(kw)?;
+        }
+        let start = self.offset();
+        self.qualified("search service name")?;
+        if self.eat_kw("USING") {
+            self.ident("search service column")?;
+        }
+        let end = self.toks.get(self.pos.saturating_sub(1)).map(|t| t.offset + t.text.len()).unwrap_or(start);
+        Ok(Clause { keyword: "WITH CORTEX SEARCH SERVICE".into(), text: self.text[start..end].trim().to_string() })
+    }
+
     fn member(&mut self, derived_ok: bool) -> PResult<MemberDef> {
         let private = if self.eat_kw("PRIVATE") {
             true
@@ -431,9 +464,15 @@ impl<'a> P<'a> {
         }
         self.expect_kw("AS")?;
         let expr = self.expression()?;
-        let mut m = MemberDef { table, name, expr, comment: None, synonyms: vec![], private, using };
+        let mut m = MemberDef { table, name, expr, comment: None, synonyms: vec![], private, using, clauses: vec![] };
         loop {
-            if self.at_kw("WITH") {
+            if self.at_kw("WITH") && self.word_at(1).as_deref() == Some("CORTEX") {
+                let clause = self.cortex_search_service()?;
+                if !m.clauses.is_empty() {
+                    return self.err(format!("'{}': WITH CORTEX SEARCH SERVICE is given twice", m.name));
+                }
+                m.clauses.push(clause);
+            } else if self.at_kw("WITH") {
                 let what = format!("'{}': WITH SYNONYMS", m.name);
                 self.once_list(&mut m.synonyms, &what, |p| p.synonyms())?;
             } else if self.at_kw("COMMENT") {
@@ -455,7 +494,7 @@ impl<'a> P<'a> {
         while let Some(t) = self.peek() {
             let annotation = depth == 0 && !after_dot && {
                 let next = self.toks.get(self.pos + 1);
-                (is_word(t, "WITH") && next.is_some_and(|n| is_word(n, "SYNONYMS")))
+                (is_word(t, "WITH") && next.is_some_and(|n| is_word(n, "SYNONYMS") || is_word(n, "CORTEX")))
                     || (is_word(t, "COMMENT") && next.is_some_and(|n| n.token == Token::Eq))
             };
             // `AS expr USING (rel)`: USING belongs before AS (it never ends an expression).
@@ -478,6 +517,58 @@ impl<'a> P<'a> {
             return self.err(format!("expected an expression, found {}", self.found()));
         }
         Ok(self.text[start..end].trim().to_string())
+    }
+
+    /// A kept Snowflake clause: its keyword(s), then everything up to the next clause.
+    fn kept_clause(&mut self) -> PResult<Clause> {
+        let keyword = if self.eat_kw("WITH") {
+            self.word_at(0).unwrap_or_default()
+        } else if self.at_kw("COPY") {
+            self.pos += 1;
+            self.expect_kw("GRANTS")?;
+            return Ok(Clause { keyword: "COPY GRANTS".into(), text: String::new() });
+        } else {
+            self.word_at(0).unwrap_or_default()
+        };
+        self.pos += 1;
+        let start = self.offset();
+        let mut end = start;
+        let mut depth = 0i64;
+        while let Some(t) = self.peek() {
+            let word = self.word_at(0).unwrap_or_default();
+            let next = self.word_at(1).unwrap_or_default();
+            let clause_starts = KEPT_CLAUSES.contains(&word.as_str())
+                || word == "COMMENT"
+                || (word == "WITH" && (next == "TAG" || next == "EXTENSION"));
+            match t.token {
+                Token::SemiColon if depth == 0 => break,
+                _ if depth == 0 && clause_starts => break,
+                Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+                Token::RParen | Token::RBracket | Token::RBrace => depth -= 1,
+                _ => {}
+            }
+            end = t.offset + t.text.len();
+            self.pos += 1;
+        }
+        let text = self.text[start..end].trim().to_string();
+        if text.is_empty() {
+            return self.err(format!("{keyword} needs a value"));
+        }
+        Ok(Clause { keyword, text })
+    }
+
+    /// Snowflake's `COMMENT ON SEMANTIC VIEW v IS '...'` (`IS NULL` removes it).
+    fn comment_on(&mut self) -> PResult<Command> {
+        self.expect_kw("COMMENT")?;
+        self.expect_kw("ON")?;
+        self.expect_kw("SEMANTIC")?;
+        self.expect_kw("VIEW")?;
+        let if_exists = self.if_exists()?;
+        let name = self.view_name()?;
+        self.expect_kw("IS")?;
+        let comment = if self.eat_kw("NULL") { None } else { Some(self.string("comment")?) };
+        self.end()?;
+        Ok(Command::SetComment { name, if_exists, comment })
     }
 
     fn drop(&mut self) -> PResult<Command> {
@@ -787,81 +878,6 @@ fn join_name(parts: &[String]) -> String {
     parts.iter().map(|p| ident_sql(p)).collect::<Vec<_>>().join(".")
 }
 
-/// `CREATE OR REPLACE SEMANTIC VIEW` text that recreates `def` exactly.
-pub fn render(name: &str, def: &Definition) -> String {
-    let mut out = format!("CREATE OR REPLACE SEMANTIC VIEW {name}");
-    let extras = |synonyms: &[String], comment: &Option<String>| {
-        let mut s = String::new();
-        if !synonyms.is_empty() {
-            let list: Vec<String> = synonyms.iter().map(|x| quote_literal(x)).collect();
-            s.push_str(&format!(" WITH SYNONYMS = ({})", list.join(", ")));
-        }
-        if let Some(c) = comment {
-            s.push_str(&format!(" COMMENT = {}", quote_literal(c)));
-        }
-        s
-    };
-    let cols = |c: &[String]| c.iter().map(|x| ident_sql(x)).collect::<Vec<_>>().join(", ");
-    let tables: Vec<String> = def
-        .tables
-        .iter()
-        .map(|t| {
-            let mut s = format!("{} AS {}", ident_sql(&t.alias), t.table);
-            if !t.primary_key.is_empty() {
-                s.push_str(&format!(" PRIMARY KEY ({})", cols(&t.primary_key)));
-            }
-            for u in &t.unique {
-                s.push_str(&format!(" UNIQUE ({})", cols(u)));
-            }
-            s + &extras(&t.synonyms, &t.comment)
-        })
-        .collect();
-    out.push_str(&format!("\n  TABLES (\n    {}\n  )", tables.join(",\n    ")));
-    if !def.relationships.is_empty() {
-        let rels: Vec<String> = def
-            .relationships
-            .iter()
-            .map(|r| {
-                let mut s = String::new();
-                if let Some(n) = &r.name {
-                    s.push_str(&format!("{} AS ", ident_sql(n)));
-                }
-                s.push_str(&format!("{} ({}) REFERENCES {}", ident_sql(&r.from), cols(&r.from_columns), ident_sql(&r.to)));
-                if !r.to_columns.is_empty() {
-                    s.push_str(&format!(" ({})", cols(&r.to_columns)));
-                }
-                s
-            })
-            .collect();
-        out.push_str(&format!("\n  RELATIONSHIPS (\n    {}\n  )", rels.join(",\n    ")));
-    }
-    for (clause, members) in [("FACTS", &def.facts), ("DIMENSIONS", &def.dimensions), ("METRICS", &def.metrics)] {
-        if members.is_empty() {
-            continue;
-        }
-        let items: Vec<String> = members
-            .iter()
-            .map(|m| {
-                let mut s = if m.private { "PRIVATE ".to_string() } else { String::new() };
-                if let Some(t) = &m.table {
-                    s.push_str(&format!("{}.", ident_sql(t)));
-                }
-                s.push_str(&ident_sql(&m.name));
-                if !m.using.is_empty() {
-                    s.push_str(&format!(" USING ({})", cols(&m.using)));
-                }
-                s.push_str(&format!(" AS {}", m.expr));
-                s + &extras(&m.synonyms, &m.comment)
-            })
-            .collect();
-        out.push_str(&format!("\n  {clause} (\n    {}\n  )", items.join(",\n    ")));
-    }
-    if let Some(c) = &def.comment {
-        out.push_str(&format!("\n  COMMENT = {}", quote_literal(c)));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -967,6 +983,38 @@ mod tests {
     }
 
     #[test]
+    fn snowflake_clauses_are_kept_as_written() {
+        let sql = "CREATE OR ALTER SEMANTIC VIEW v TABLES (o AS orders PRIMARY KEY (id))
+          DIMENSIONS (o.name AS name WITH CORTEX SEARCH SERVICE db.s.names USING name WITH SYNONYMS = ('n'))
+          METRICS (o.n AS count(*))
+          COMMENT = 'c' MAX_STALENESS = 10 AI_SQL_GENERATION 'Use ''fiscal'' years' AI_QUESTION_CATEGORIZATION 'x'
+          AI_VERIFIED_QUERIES (q AS (QUESTION 'how many?' SQL 'SELECT n FROM SEMANTIC_VIEW(v METRICS n)'))
+          WITH TAG (a.b.cost = 'x') WITH EXTENSION (CA = '{}') COPY GRANTS;";
+        let Command::Define { definition: d, replace, .. } = ours(sql) else { panic!() };
+        assert!(replace);
+        let kept: Vec<(&str, &str)> = d.clauses.iter().map(|c| (c.keyword.as_str(), c.text.as_str())).collect();
+        assert_eq!(kept, [
+            ("MAX_STALENESS", "= 10"),
+            ("AI_SQL_GENERATION", "'Use ''fiscal'' years'"),
+            ("AI_QUESTION_CATEGORIZATION", "'x'"),
+            ("AI_VERIFIED_QUERIES", "(q AS (QUESTION 'how many?' SQL 'SELECT n FROM SEMANTIC_VIEW(v METRICS n)'))"),
+            ("TAG", "(a.b.cost = 'x')"),
+            ("EXTENSION", "(CA = '{}')"),
+            ("COPY GRANTS", ""),
+        ]);
+        assert_eq!(d.dimensions[0].expr, "name");
+        assert_eq!(d.dimensions[0].clauses[0].text, "db.s.names USING name");
+        assert_eq!(d.dimensions[0].synonyms, ["n"]);
+        let e = parse_statement("CREATE SEMANTIC VIEW v TABLES (o AS t) COPY GRANTS COPY GRANTS").unwrap_err();
+        assert!(e.message.contains("COPY GRANTS is given twice"), "{}", e.message);
+        assert!(matches!(
+            ours("COMMENT ON SEMANTIC VIEW s.v IS 'it''s'"),
+            Command::SetComment { comment: Some(c), .. } if c == "it's"
+        ));
+        assert!(matches!(ours("COMMENT ON SEMANTIC VIEW v IS NULL"), Command::SetComment { comment: None, .. }));
+    }
+
+    #[test]
     fn using_after_as_says_where_it_goes() {
         let sql = "CREATE SEMANTIC VIEW v TABLES (f AS flights) METRICS (f.m AS count(*) USING (departure))";
         let e = parse_statement(sql).unwrap_err();
@@ -1032,10 +1080,32 @@ mod tests {
             ])
             .prop_map(str::to_string)
         }
+        /// Snowflake's kept view-level clauses, as Snowflake prints them; each at most once.
+        fn view_clauses() -> impl Strategy<Value = Vec<Clause>> {
+            let all = vec![
+                ("AI_SQL_GENERATION", "'Round to 2 decimals; it''s fiscal'"),
+                ("AI_QUESTION_CATEGORIZATION", "'Reject questions about users'"),
+                ("AI_VERIFIED_QUERIES", "(q1 AS (QUESTION 'top?' SQL 'SELECT 1' VERIFIED_BY 'me'))"),
+                ("MAX_STALENESS", "= 5"),
+                ("TAG", "(cost_center = 'sales', \"pii\" = 'no')"),
+                ("EXTENSION", "(CA = '{\"tables\":[]}')"),
+                ("COPY GRANTS", ""),
+            ];
+            prop::sample::subsequence(all, 0..4)
+                .prop_map(|cs| cs.into_iter().map(|(k, t)| Clause { keyword: k.into(), text: t.into() }).collect())
+        }
         fn member(aliases: Vec<String>, derived: bool) -> impl Strategy<Value = MemberDef> {
             let table = if derived { prop::option::of(prop::sample::select(aliases)).boxed() } else { prop::sample::select(aliases).prop_map(Some).boxed() };
-            (table, ident(), expr(), prop::option::of(text()), prop::collection::vec(text(), 0..2), any::<bool>(), prop::collection::vec(ident(), 0..2))
-                .prop_map(|(table, name, expr, comment, synonyms, private, using)| MemberDef { table, name, expr, comment, synonyms, private, using })
+            let search = prop::option::of(prop::sample::select(vec!["svc", "db.s.\"My svc\" USING name"]));
+            (table, ident(), expr(), prop::option::of(text()), prop::collection::vec(text(), 0..2), any::<bool>(), prop::collection::vec(ident(), 0..2), search)
+                .prop_map(move |(table, name, expr, comment, synonyms, private, using, search)| {
+                    let clauses = search
+                        .filter(|_| !derived)
+                        .map(|t| Clause { keyword: "WITH CORTEX SEARCH SERVICE".into(), text: t.into() })
+                        .into_iter()
+                        .collect();
+                    MemberDef { table, name, expr, comment, synonyms, private, using, clauses }
+                })
         }
         fn definition() -> impl Strategy<Value = Definition> {
             prop::collection::btree_set(ident(), 1..4).prop_flat_map(|aliases| {
@@ -1057,8 +1127,9 @@ mod tests {
                     prop::collection::vec(member(aliases.clone(), false), 0..3),
                     prop::collection::vec(member(aliases.clone(), true), 0..4),
                     prop::option::of(text()),
+                    view_clauses(),
                 )
-                    .prop_map(|(tables, relationships, facts, dimensions, metrics, comment)| Definition { comment, tables, relationships, facts, dimensions, metrics })
+                    .prop_map(|(tables, relationships, facts, dimensions, metrics, comment, clauses)| Definition { comment, tables, relationships, facts, dimensions, metrics, clauses })
             })
         }
 
@@ -1066,7 +1137,7 @@ mod tests {
             #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
             #[test]
             fn get_ddl_round_trips(def in definition()) {
-                let ddl = render("\"My Schema\".v", &def);
+                let ddl = crate::get_ddl::render("\"My Schema\".v", &def);
                 match parse_statement(&ddl) {
                     Ok(Parsed::Ours(Command::Define { name, definition, replace, .. })) => {
                         prop_assert_eq!(name, "\"My Schema\".v");

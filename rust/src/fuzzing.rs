@@ -96,7 +96,7 @@ pub fn expression(text: &str) {
 pub fn ddl(text: &str) {
     if let Ok(crate::ddl::Parsed::Ours(crate::ddl::Command::Define { definition, .. })) = crate::ddl::parse_statement(text) {
         // Whatever parsed must render back to DDL that parses to the same definition.
-        let again = crate::ddl::parse_statement(&crate::ddl::render("v", &definition));
+        let again = crate::ddl::parse_statement(&crate::get_ddl::render("v", &definition));
         assert!(
             matches!(&again, Ok(crate::ddl::Parsed::Ours(crate::ddl::Command::Define { definition: d, .. })) if *d == definition),
             "GET_DDL round trip failed for {text:?}: {again:?}"

@@ -8,6 +8,7 @@ mod bridge;
 pub mod error;
 #[cfg(any(test, fuzzing))]
 pub mod fuzzing;
+pub mod get_ddl;
 pub mod model;
 pub mod parse;
 pub mod plan;

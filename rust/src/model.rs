@@ -17,6 +17,22 @@ pub struct Definition {
     pub dimensions: Vec<MemberDef>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub metrics: Vec<MemberDef>,
+    /// Snowflake clauses kept as written (see `Clause`), in definition order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<Clause>,
+}
+
+/// A Snowflake clause that has no effect here — Cortex Analyst instructions and verified
+/// queries, tags, grants, extensions, staleness, Cortex Search services — kept as written so
+/// that a definition ported from Snowflake comes back unchanged from GET_DDL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clause {
+    /// `AI_SQL_GENERATION`, `TAG`, `COPY GRANTS`, `WITH CORTEX SEARCH SERVICE`, ...
+    pub keyword: String,
+    /// What follows the keyword, as written (may be empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,6 +80,8 @@ pub struct MemberDef {
     pub private: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub using: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clauses: Vec<Clause>,
 }
 
 fn is_false(b: &bool) -> bool {

@@ -309,14 +309,22 @@ impl View {
                 return Err(err("from_columns is empty".into()));
             }
             let from_columns = cols(from, &r.from_columns, "from_columns")?;
+            // Snowflake's default target: the primary key, else the table's only unique key.
             let to_columns = if r.to_columns.is_empty() {
-                if self.tables[to].primary_key.is_empty() {
-                    return Err(err(format!(
-                        "to_columns is omitted and table '{}' has no primary_key",
-                        self.tables[to].alias
-                    )));
+                let target = &self.tables[to];
+                match (target.primary_key.is_empty(), target.unique.as_slice()) {
+                    (false, _) => target.primary_key.clone(),
+                    (true, [only]) => only.clone(),
+                    (true, []) => {
+                        return Err(err(format!("to_columns is omitted and table '{}' has no primary_key", target.alias)))
+                    }
+                    (true, _) => {
+                        return Err(err(format!(
+                            "to_columns is omitted and table '{}' has no primary key but several unique keys; name the referenced columns",
+                            target.alias
+                        )))
+                    }
                 }
-                self.tables[to].primary_key.clone()
             } else {
                 cols(to, &r.to_columns, "to_columns")?
             };
