@@ -229,8 +229,52 @@ static string StatementSql(ClientContext &context, const rs::ParsedStatement &st
 	}));
 }
 
+//! Whether a table or view of this name exists where DuckDB would look (then the name is not a
+//! semantic view's, even if one of that name is stored).
+static bool CatalogHasTable(ClientContext &context, const ViewTarget &target) {
+	auto entry = Catalog::GetCatalog(context, Identifier(target.catalog))
+	                 .GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(target.schema), Identifier(target.name),
+	                           OnEntryNotFound::RETURN_NULL);
+	return entry != nullptr;
+}
+
+//! Plain SQL over semantic views (`SELECT region, AGG(revenue) FROM sales GROUP BY region`):
+//! DuckDB could not bind the query; if it reads semantic views, bind its rewrite instead.
+static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLStatement &statement) {
+	auto sql = statement.query;
+	auto names = CallRust([&] { return rs::plain_sql_candidates(sql); });
+	rust::Vec<rs::PlainView> views;
+	for (auto &name : names) {
+		try {
+			DefinitionStore store;
+			auto target = ResolveViewTarget(context, ToString(name), ViewNameUse::LOOKUP, store);
+			auto &row = store.Find(target);
+			if (CatalogHasTable(context, target)) {
+				continue;
+			}
+			views.push_back(rs::PlainView {name, row.definition, target.catalog});
+		} catch (std::exception &) {
+			continue; // not a semantic view: DuckDB's own error stands
+		}
+	}
+	if (views.empty()) {
+		return {};
+	}
+	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(sql, views); });
+	auto statements = compat::ParseStatements(context, ToString(rewritten));
+	if (statements.size() != 1) {
+		throw InternalException("semantic_views: a query must rewrite to exactly one statement");
+	}
+	auto child = Binder::CreateBinder(context, &binder);
+	return child->Bind(*statements[0]);
+}
+
 static BoundStatement SemanticBind(ClientContext &context, Binder &binder, OperatorExtensionInfo *,
                                    SQLStatement &statement) {
+	if (statement.type == StatementType::SELECT_STATEMENT || statement.type == StatementType::INSERT_STATEMENT ||
+	    statement.type == StatementType::CREATE_STATEMENT) {
+		return BindPlainSql(context, binder, statement);
+	}
 	if (statement.type != StatementType::EXTENSION_STATEMENT) {
 		return {};
 	}

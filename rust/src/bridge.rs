@@ -78,6 +78,13 @@ mod ffi {
         where_clause: String,
     }
 
+    /// A semantic view named in a plain SQL query, as the glue found it.
+    struct PlainView {
+        name: String,
+        definition: String,
+        home_catalog: String,
+    }
+
     struct DescribeRow {
         kind: String,
         name: String,
@@ -113,6 +120,8 @@ mod ffi {
         fn expand(name: &str, definition: &str, home_catalog: &str, request: &ExpandRequest) -> Result<String>;
         fn describe(definition: &str) -> Result<Vec<DescribeRow>>;
         fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<String>>;
+        fn plain_sql_candidates(sql: &str) -> Result<Vec<String>>;
+        fn rewrite_plain_sql(sql: &str, views: &Vec<PlainView>) -> Result<String>;
     }
 }
 
@@ -309,6 +318,24 @@ fn describe(definition: &str) -> BridgeResult<Vec<ffi::DescribeRow>> {
                 private_member: r.private,
             })
             .collect())
+    })
+}
+
+fn plain_sql_candidates(sql: &str) -> BridgeResult<Vec<String>> {
+    guard(|| Ok(crate::plain_sql::candidates(sql)))
+}
+
+fn rewrite_plain_sql(sql: &str, views: &Vec<ffi::PlainView>) -> BridgeResult<String> {
+    guard(|| {
+        let views: Vec<crate::plain_sql::PlainView> = views
+            .iter()
+            .map(|v| crate::plain_sql::PlainView {
+                name: v.name.clone(),
+                definition: v.definition.clone(),
+                home_catalog: v.home_catalog.clone(),
+            })
+            .collect();
+        crate::plain_sql::rewrite(sql, &views)
     })
 }
 

@@ -11,6 +11,7 @@ pub mod fuzzing;
 pub mod get_ddl;
 pub mod model;
 pub mod parse;
+pub mod plain_sql;
 pub mod plan;
 pub mod render;
 pub mod rollup;

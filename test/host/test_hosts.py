@@ -40,6 +40,9 @@ DDL = ("CREATE SEMANTIC VIEW sales2 AS TABLES (o AS orders PRIMARY KEY (id), c A
        "METRICS (o.revenue AS sum(amount), c.customer_count AS count(*))")
 DDL_QUERY = ("SELECT * FROM SEMANTIC_VIEW(sales2 DIMENSIONS region METRICS revenue, customer_count) "
              "ORDER BY region NULLS LAST")
+# Plain SQL over the same view (the planner's bind hook).
+PLAIN_QUERY = ("SELECT region, AGG(revenue) AS revenue, MEASURE(customer_count) AS customer_count FROM sales2 "
+               "GROUP BY region ORDER BY region NULLS LAST")
 
 
 BAD_DDL = "CREATE SEMANTIC VIEW bad TABLES (o AS orders) DIMENSIOS (o.s AS status)"
@@ -81,6 +84,9 @@ def python_host(repository, label):
         ddl_rows = con.execute(DDL_QUERY).fetchall()
         print(f"  [{label}] python: {DDL_QUERY}\n    -> {ddl_rows}")
         assert ddl_rows == EXPECTED, ddl_rows
+        plain_rows = con.execute(PLAIN_QUERY).fetchall()
+        print(f"  [{label}] python: {PLAIN_QUERY}\n    -> {plain_rows}")
+        assert plain_rows == EXPECTED, plain_rows
         check_syntax_error(con, label)
         con.execute("DROP SEMANTIC VIEW sales2")
         assert con.execute("SELECT count(*) FROM list_semantic_views()").fetchone()[0] == 0
@@ -98,7 +104,7 @@ def cli_host(cli, repository, label):
              "LOAD semantic_views;", ".mode csv",
              "SELECT extension_version, install_mode, installed_from FROM duckdb_extensions() WHERE extension_name = 'semantic_views';"]
             + [s + ";" for s in SETUP]
-            + [QUERY + ";", "PRAGMA drop_semantic_view('sales');", DDL + ";", DDL_QUERY + ";",
+            + [QUERY + ";", "PRAGMA drop_semantic_view('sales');", DDL + ";", DDL_QUERY + ";", PLAIN_QUERY + ";",
                "DROP SEMANTIC VIEW sales2;", "SELECT count(*) AS remaining FROM list_semantic_views();"])
         proc = subprocess.run([cli, "-unsigned", "-bail"], input=script, capture_output=True, text=True, timeout=120)
         out = proc.stdout.strip()
@@ -110,6 +116,7 @@ def cli_host(cli, repository, label):
         assert "REPOSITORY" in lines[1], lines
         assert lines[2:6] == ["region,revenue,customer_count", "EU,30,2", "US,5,1", "NULL,1,0"], lines
         assert lines[6:10] == ["region,revenue,customer_count", "EU,30,2", "US,5,1", "NULL,1,0"], lines
+        assert lines[10:14] == ["region,revenue,customer_count", "EU,30,2", "US,5,1", "NULL,1,0"], lines
         assert lines[-1] == "0", lines
     finally:
         shutil.rmtree(ext_dir, ignore_errors=True)

@@ -1,0 +1,580 @@
+//! Plain SQL over semantic views, as Snowflake's "semantic views as standard SQL views":
+//! `SELECT region, AGG(revenue) FROM sales WHERE region <> 'x' GROUP BY region HAVING ...`.
+//!
+//! Each query block that reads one semantic view (and nothing else) becomes a request — GROUP BY
+//! names the dimensions, `AGG(m)` / `MEASURE(m)` (or `MIN`/`MAX`/`ANY_VALUE` around a metric) the
+//! metrics, WHERE the where clause; without aggregation, selected facts and dimensions are row
+//! level — and the view in FROM is replaced by the request's expansion. The block keeps its
+//! SELECT list, GROUP BY, HAVING, ORDER BY and LIMIT, now over one row per group.
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{
+    visit_expressions_mut, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
+    GroupByExpr, Ident as AstIdent, ObjectName, ObjectNamePart, OrderByKind, Query, SelectItem, SetExpr, Statement,
+    TableFactor, Value, Visit, VisitMut, Visitor, VisitorMut,
+};
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Token;
+
+use crate::api;
+use crate::error::{Error, Result};
+use crate::model::MemberKind;
+use crate::plan::Request;
+use crate::sql::dialect::DuckDb;
+use crate::sql::{tokenize, Tok};
+use crate::store::Stored;
+use crate::view::{eq_ci, MemberId, View};
+
+/// A semantic view a query names in FROM, as the caller found it.
+#[derive(Debug, Clone)]
+pub struct PlainView {
+    /// The name as written in the query.
+    pub name: String,
+    pub definition: String,
+    /// The current name of the database that holds the definition.
+    pub home_catalog: String,
+}
+
+const METRIC_CALLS: &[&str] = &["agg", "measure", "min", "max", "any_value"];
+/// Qualifies rewritten metric references until the block's alias replaces it.
+const METRIC_MARK: &str = "__semantic_views_metric";
+
+fn parse(sql: &str) -> Option<Vec<Statement>> {
+    Parser::new(&DuckDb::default()).try_with_sql(sql).and_then(|mut p| p.parse_statements()).ok()
+}
+
+/// The names of the tables read alone by a query block (`FROM x` without joins): the
+/// candidates for semantic views. Empty when the statement is not a query sqlparser reads.
+pub fn candidates(sql: &str) -> Vec<String> {
+    struct Names(Vec<String>);
+    impl Visitor for Names {
+        type Break = ();
+        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+            if let Some((name, _)) = single_table(query) {
+                let name = name.to_string();
+                if !self.0.contains(&name) {
+                    self.0.push(name);
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    let Some(statements) = parse(sql) else { return Vec::new() };
+    let mut names = Names(Vec::new());
+    for s in statements.iter().filter(|s| rewritable(s)) {
+        let _ = s.visit(&mut names);
+    }
+    names.0
+}
+
+/// Statements whose queries read semantic views when they fail to bind as plain SQL.
+fn rewritable(statement: &Statement) -> bool {
+    matches!(statement, Statement::Query(_) | Statement::Insert(_))
+        || matches!(statement, Statement::CreateTable(c) if c.query.is_some())
+}
+
+fn single_table(query: &Query) -> Option<(&ObjectName, Option<&AstIdent>)> {
+    let SetExpr::Select(select) = query.body.as_ref() else { return None };
+    let [from] = select.from.as_slice() else { return None };
+    if !from.joins.is_empty() {
+        return None;
+    }
+    match &from.relation {
+        TableFactor::Table { name, alias, args: None, .. } => Some((name, alias.as_ref().map(|a| &a.name))),
+        _ => None,
+    }
+}
+
+/// The query with every block over a semantic view replaced by its expansion.
+pub fn rewrite(sql: &str, views: &[PlainView]) -> Result<String> {
+    let toks = tokenize(sql)?;
+    unsupported_syntax(&toks)?;
+    let mut statements = parse(sql).ok_or_else(|| Error::parser("cannot read the query over a semantic view"))?;
+    let [statement] = statements.as_mut_slice() else {
+        return Err(Error::parser("a query over a semantic view must be one statement"));
+    };
+    if !rewritable(statement) {
+        return Err(Error::parser("semantic views can be read by SELECT, INSERT ... SELECT and CREATE TABLE ... AS SELECT"));
+    }
+    let mut rewriter = Rewriter { views, expansions: Vec::new(), error: None };
+    let _ = statement.visit(&mut rewriter);
+    if let Some(e) = rewriter.error {
+        return Err(e);
+    }
+    // Splice each expansion in place of its placeholder table name.
+    let text = statement.to_string();
+    let mut out = String::with_capacity(text.len());
+    for t in tokenize(&text)? {
+        match &t.token {
+            Token::Word(w) if rewriter.expansions.iter().any(|(p, _)| *p == w.value) => {
+                let (_, sql) = rewriter.expansions.iter().find(|(p, _)| *p == w.value).expect("found");
+                out.push_str(&format!("({sql})"));
+            }
+            _ => out.push_str(&t.text),
+        }
+    }
+    Ok(out)
+}
+
+/// Syntax sqlparser reads but cannot print back as written (`#1`, list comprehensions).
+fn unsupported_syntax(toks: &[Tok]) -> Result<()> {
+    let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+    let mut brackets = 0i32;
+    for t in &sig {
+        match &t.token {
+            Token::Sharp => return Err(Error::parser("positional references (#1) are not supported in queries over semantic views")),
+            Token::LBracket => brackets += 1,
+            Token::RBracket => brackets -= 1,
+            Token::Word(w) if brackets > 0 && w.quote_style.is_none() && w.value.eq_ignore_ascii_case("for") => {
+                return Err(Error::parser("list comprehensions are not supported in queries over semantic views"));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+struct Rewriter<'a> {
+    views: &'a [PlainView],
+    /// (placeholder table name, expansion SQL)
+    expansions: Vec<(String, String)>,
+    error: Option<Error>,
+}
+
+impl VisitorMut for Rewriter<'_> {
+    type Break = ();
+    fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        let Some((name, alias)) = single_table(query) else { return ControlFlow::Continue(()) };
+        let written = name.to_string();
+        let Some(view) = self.views.iter().find(|v| v.name == written) else { return ControlFlow::Continue(()) };
+        let alias = alias.map(|a| a.value.clone()).unwrap_or_else(|| last_part(name));
+        let placeholder = format!("__semantic_view_expansion_{}", self.expansions.len());
+        match Block::new(view, &alias).and_then(|b| b.rewrite(query, &placeholder)) {
+            Ok(sql) => self.expansions.push((placeholder, sql)),
+            Err(e) => {
+                let context = format!("semantic view '{}'", view.name);
+                // Errors from the expansion already name the view.
+                self.error = Some(if e.message.starts_with(&context) { e } else { e.context(context) });
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+fn last_part(name: &ObjectName) -> String {
+    match name.0.last() {
+        Some(ObjectNamePart::Identifier(i)) => i.value.clone(),
+        _ => name.to_string(),
+    }
+}
+
+/// One query block over one semantic view.
+struct Block<'a> {
+    source: &'a PlainView,
+    view: View,
+    alias: String,
+    /// Names that denote the view itself in qualified references (`s.region`, `sales.region`).
+    qualifiers: Vec<String>,
+}
+
+/// What a name in the block refers to.
+enum Named {
+    Member(MemberId),
+    NotMember,
+}
+
+impl<'a> Block<'a> {
+    fn new(source: &'a PlainView, alias: &str) -> Result<Self> {
+        let view = Stored::parse(&source.definition)?.declare()?;
+        let view_name = source.name.rsplit('.').next().unwrap_or(&source.name).trim_matches('"').to_string();
+        Ok(Block { source, view, alias: alias.to_string(), qualifiers: vec![alias.to_string(), view_name] })
+    }
+
+    /// The member a column reference names, preferring `kinds` in order.
+    fn member(&self, expr: &Expr, kinds: &[MemberKind]) -> Named {
+        let (table, name) = match expr {
+            Expr::Identifier(i) => (None, &i.value),
+            Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+                let q = &parts[0].value;
+                if self.qualifiers.iter().any(|x| eq_ci(x, q)) {
+                    (None, &parts[1].value)
+                } else if let Some(t) = self.view.table_index(q) {
+                    (Some(t), &parts[1].value)
+                } else {
+                    return Named::NotMember;
+                }
+            }
+            _ => return Named::NotMember,
+        };
+        let found: Vec<MemberId> = self.view.named(name).filter(|id| table.is_none() || self.view.member(*id).table == Some(table.unwrap_or(0))).collect();
+        for kind in kinds {
+            if let Some(id) = found.iter().find(|id| id.kind == *kind) {
+                return Named::Member(*id);
+            }
+        }
+        Named::NotMember
+    }
+
+    fn column(&self, name: &str) -> Expr {
+        Expr::CompoundIdentifier(vec![AstIdent::with_quote('"', self.alias.clone()), AstIdent::with_quote('"', name)])
+    }
+
+    /// `AGG(m)` and its synonyms around a metric: the metric.
+    fn metric_call(&self, expr: &Expr) -> Result<Option<MemberId>> {
+        let Expr::Function(Function { name, args: FunctionArguments::List(FunctionArgumentList { args, duplicate_treatment: None, clauses }), over: None, filter: None, .. }) = expr else {
+            return Ok(None);
+        };
+        let fname = name.to_string().to_lowercase();
+        if !METRIC_CALLS.contains(&fname.as_str()) || !clauses.is_empty() {
+            return Ok(None);
+        }
+        let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args.as_slice() else { return Ok(None) };
+        match self.member(arg, &[MemberKind::Metric]) {
+            Named::Member(id) => Ok(Some(id)),
+            Named::NotMember if fname == "agg" || fname == "measure" => Err(Error::binder(format!(
+                "{}({arg}) takes a metric; '{arg}' is not a metric of semantic view '{}'",
+                fname.to_uppercase(),
+                self.source.name
+            ))),
+            Named::NotMember => Ok(None),
+        }
+    }
+
+    fn rewrite(self, query: &mut Query, placeholder: &str) -> Result<String> {
+        let SetExpr::Select(select) = query.body.as_mut() else { unreachable!("single_table checked the body") };
+        let mut metrics: Vec<MemberId> = Vec::new();
+        let mut columns: Vec<MemberId> = Vec::new(); // dimensions and facts referenced outside AGG
+        // Unaliased `AGG(m)` items are named after the metric.
+        for item in select.projection.iter_mut() {
+            if let SelectItem::UnnamedExpr(expr) = item {
+                if let Some(id) = self.metric_call(expr)? {
+                    let alias = AstIdent::with_quote('"', self.view.member(id).name.clone());
+                    *item = SelectItem::ExprWithAlias { expr: expr.clone(), alias };
+                }
+            }
+            if matches!(item, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)) {
+                return Err(Error::binder("SELECT * is not defined on a semantic view: name its dimensions, facts and AGG(metric)s"));
+            }
+        }
+        let mut exprs: Vec<&mut Expr> = Vec::new();
+        for item in select.projection.iter_mut() {
+            match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => exprs.push(e),
+                _ => {}
+            }
+        }
+        if let Some(h) = select.having.as_mut() {
+            exprs.push(h);
+        }
+        if let Some(order) = query.order_by.as_mut() {
+            if let OrderByKind::Expressions(list) = &mut order.kind {
+                exprs.extend(list.iter_mut().map(|o| &mut o.expr));
+            }
+        }
+        let mut group_exprs: Vec<Expr> = match &select.group_by {
+            GroupByExpr::Expressions(list, _) => list.clone(),
+            GroupByExpr::All(_) => Vec::new(),
+        };
+        let group_all = matches!(select.group_by, GroupByExpr::All(_));
+        // Metrics inside AGG(...), then every other member reference.
+        for e in exprs.into_iter().chain(group_exprs.iter_mut()) {
+            self.rewrite_expr(e, &mut metrics, &mut columns)?;
+        }
+        let aggregate = !metrics.is_empty() || group_all || !group_exprs.is_empty();
+        let facts: Vec<MemberId> = columns.iter().copied().filter(|id| id.kind == MemberKind::Fact).collect();
+        if aggregate && !facts.is_empty() {
+            return Err(Error::binder(format!(
+                "fact '{}' is row-level: it cannot be selected next to AGG(...) or GROUP BY; aggregate it in a metric",
+                self.view.qualified_name(facts[0])
+            )));
+        }
+        // GROUP BY names the dimensions: names, ordinals, ALL.
+        let mut dimensions: Vec<MemberId> = Vec::new();
+        if aggregate {
+            let items: Vec<Option<&Expr>> = select
+                .projection
+                .iter()
+                .map(|i| match i {
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+                    _ => None,
+                })
+                .collect();
+            let grouped: Vec<Expr> = if group_all {
+                items.iter().flatten().filter(|e| !contains_metric_mark(e)).map(|e| (*e).clone()).collect()
+            } else {
+                group_exprs
+                    .iter()
+                    .map(|g| match g {
+                        Expr::Value(v) => match &v.value {
+                            Value::Number(n, _) => n
+                                .parse::<usize>()
+                                .ok()
+                                .and_then(|i| items.get(i.wrapping_sub(1)).copied().flatten())
+                                .cloned()
+                                .ok_or_else(|| Error::binder(format!("GROUP BY {n}: no such column in the SELECT list"))),
+                            _ => Ok(g.clone()),
+                        },
+                        _ => Ok(g.clone()),
+                    })
+                    .collect::<Result<_>>()?
+            };
+            for g in &grouped {
+                match self.marked_member(g) {
+                    Some(id) if id.kind == MemberKind::Dimension => {
+                        if !dimensions.contains(&id) {
+                            dimensions.push(id);
+                        }
+                    }
+                    Some(id) => {
+                        return Err(Error::binder(format!(
+                            "GROUP BY {}: {} '{}' is not a dimension",
+                            self.view.member(id).name,
+                            id.kind.noun(),
+                            self.view.qualified_name(id)
+                        )))
+                    }
+                    None => {
+                        return Err(Error::binder(format!(
+                            "GROUP BY {g}: group by dimension names, ordinals or ALL (define a dimension for an expression)"
+                        )))
+                    }
+                }
+            }
+            if let GroupByExpr::Expressions(list, _) = &mut select.group_by {
+                *list = group_exprs;
+            }
+        }
+        if !aggregate {
+            dimensions = columns.iter().copied().filter(|id| id.kind == MemberKind::Dimension).collect();
+        }
+        let where_clause = select.selection.take().map(|mut w| {
+            let _ = visit_expressions_mut(&mut w, |e| {
+                if let Expr::CompoundIdentifier(parts) = e {
+                    if parts.len() == 2 && self.qualifiers.iter().any(|q| eq_ci(q, &parts[0].value)) {
+                        *e = Expr::Identifier(parts[1].clone());
+                    }
+                }
+                ControlFlow::<()>::Continue(())
+            });
+            w.to_string()
+        });
+        let names = |ids: &[MemberId]| ids.iter().map(|id| self.view.qualified_name(*id)).collect::<Vec<_>>();
+        let request = Request { dimensions: names(&dimensions), metrics: names(&metrics), facts: names(&facts), where_clause };
+        let sql = api::expand(&self.source.name, &self.source.definition, &self.source.home_catalog, request)?;
+        // The metric marks become the block's alias.
+        for item in select.projection.iter_mut() {
+            if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
+                self.unmark(e);
+            }
+        }
+        if let Some(h) = select.having.as_mut() {
+            self.unmark(h);
+        }
+        if let Some(order) = query.order_by.as_mut() {
+            if let OrderByKind::Expressions(list) = &mut order.kind {
+                for o in list.iter_mut() {
+                    self.unmark(&mut o.expr);
+                }
+            }
+        }
+        let SetExpr::Select(select) = query.body.as_mut() else { unreachable!() };
+        if let TableFactor::Table { name, alias, .. } = &mut select.from[0].relation {
+            *name = ObjectName(vec![ObjectNamePart::Identifier(AstIdent::new(placeholder))]);
+            if alias.is_none() {
+                *alias = Some(sqlparser::ast::TableAlias {
+                    explicit: true,
+                    name: AstIdent::with_quote('"', self.alias.clone()),
+                    columns: vec![],
+                    at: None,
+                });
+            }
+        }
+        Ok(sql)
+    }
+
+    /// Replaces `AGG(m)` by `any_value(<mark>."m")` (one row per group below) and member
+    /// references by the expansion's columns; a metric outside AGG is an error.
+    fn rewrite_expr(&self, expr: &mut Expr, metrics: &mut Vec<MemberId>, columns: &mut Vec<MemberId>) -> Result<()> {
+        let mut error = None;
+        let _ = visit_pre_mut(expr, |e| {
+            if let Expr::CompoundIdentifier(parts) = e {
+                if parts.first().is_some_and(|p| p.value == METRIC_MARK) {
+                    return ControlFlow::Continue(());
+                }
+            }
+            match self.metric_call(e) {
+                Err(err) => {
+                    error = Some(err);
+                    return ControlFlow::Break(());
+                }
+                Ok(Some(id)) => {
+                    if !metrics.contains(&id) {
+                        metrics.push(id);
+                    }
+                    let name = self.view.member(id).name.clone();
+                    *e = any_value(Expr::CompoundIdentifier(vec![AstIdent::new(METRIC_MARK), AstIdent::with_quote('"', name)]));
+                    return ControlFlow::Continue(());
+                }
+                Ok(None) => {}
+            }
+            if let Named::Member(id) = self.member(e, &[MemberKind::Dimension, MemberKind::Fact, MemberKind::Metric]) {
+                if id.kind == MemberKind::Metric {
+                    let name = self.view.member(id).name.clone();
+                    error = Some(Error::binder(format!(
+                        "metric '{}' must be aggregated: write AGG({name}) (or MEASURE({name}))",
+                        self.view.qualified_name(id)
+                    )));
+                    return ControlFlow::Break(());
+                }
+                if !columns.contains(&id) {
+                    columns.push(id);
+                }
+                *e = self.column(&self.view.member(id).name);
+            }
+            ControlFlow::Continue(())
+        });
+        error.map_or(Ok(()), Err)
+    }
+
+    /// The member a rewritten column reference (`"alias"."name"`) stands for.
+    fn marked_member(&self, e: &Expr) -> Option<MemberId> {
+        let Expr::CompoundIdentifier(parts) = e else { return None };
+        let [q, name] = parts.as_slice() else { return None };
+        if q.value != self.alias {
+            return None;
+        }
+        let id = self.view.named(&name.value).find(|id| id.kind != MemberKind::Metric)?;
+        Some(id)
+    }
+
+    fn unmark(&self, e: &mut Expr) {
+        let _ = visit_expressions_mut(e, |e| {
+            if let Expr::CompoundIdentifier(parts) = e {
+                if parts.first().is_some_and(|p| p.value == METRIC_MARK) {
+                    parts[0] = AstIdent::with_quote('"', self.alias.clone());
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+    }
+}
+
+/// Like `visit_expressions_mut`, but parents before children: a replaced node's new children
+/// are what gets visited.
+fn visit_pre_mut<F: FnMut(&mut Expr) -> ControlFlow<()>>(expr: &mut Expr, f: F) -> ControlFlow<()> {
+    struct Pre<F>(F);
+    impl<F: FnMut(&mut Expr) -> ControlFlow<()>> VisitorMut for Pre<F> {
+        type Break = ();
+        fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+            self.0(expr)
+        }
+    }
+    expr.visit(&mut Pre(f))
+}
+
+fn contains_metric_mark(e: &Expr) -> bool {
+    let mut found = false;
+    let _ = sqlparser::ast::visit_expressions(e, |x| {
+        if let Expr::CompoundIdentifier(parts) = x {
+            found |= parts.first().is_some_and(|p| p.value == METRIC_MARK);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    found
+}
+
+fn any_value(arg: Expr) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName(vec![ObjectNamePart::Identifier(AstIdent::new("any_value"))]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))],
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::catalog::Pinned;
+
+    fn sales() -> PlainView {
+        let def = r#"{
+          "tables": [
+            {"alias": "o", "table": "orders", "primary_key": ["id"]},
+            {"alias": "c", "table": "customers", "primary_key": ["id"]}
+          ],
+          "relationships": [{"from": "o", "from_columns": ["customer_id"], "to": "c"}],
+          "facts": [{"table": "o", "name": "net", "expr": "amount - discount"}],
+          "dimensions": [
+            {"table": "c", "name": "region", "expr": "region"},
+            {"table": "o", "name": "status", "expr": "status"}
+          ],
+          "metrics": [
+            {"table": "o", "name": "revenue", "expr": "sum(net)"},
+            {"table": "c", "name": "customer_count", "expr": "count(*)"}
+          ]
+        }"#;
+        let cols = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let columns = BTreeMap::from([
+            ("o".to_string(), cols(&["id", "customer_id", "amount", "discount", "status"])),
+            ("c".to_string(), cols(&["id", "region"])),
+        ]);
+        let definition = Stored::new("main", columns, Pinned::default(), crate::parse::definition_json(def).unwrap()).to_json();
+        PlainView { name: "sales".into(), definition, home_catalog: "db".into() }
+    }
+
+    fn rewrite_ok(sql: &str) -> String {
+        rewrite(sql, &[sales()]).unwrap_or_else(|e| panic!("{sql}: {}", e.message))
+    }
+
+    #[test]
+    fn candidates_are_single_table_blocks() {
+        assert_eq!(candidates("SELECT region, AGG(revenue) FROM sales GROUP BY region"), ["sales"]);
+        assert_eq!(candidates("WITH s AS (SELECT region FROM main.sales GROUP BY ALL) SELECT * FROM s JOIN t USING (region)"), ["main.sales"]);
+        assert!(candidates("SELECT 1 FROM a JOIN b ON true").is_empty());
+        assert!(candidates("not sql at all").is_empty());
+    }
+
+    #[test]
+    fn aggregates_become_a_request_at_the_group_by_grain() {
+        let sql = rewrite_ok("SELECT region, AGG(revenue), MEASURE(customer_count) AS n FROM sales WHERE region <> 'x' GROUP BY region HAVING AGG(revenue) > 1 ORDER BY 2 DESC LIMIT 5");
+        assert!(sql.starts_with("SELECT \"sales\".\"region\", any_value(\"sales\".\"revenue\") AS \"revenue\", any_value(\"sales\".\"customer_count\") AS n FROM (SELECT "), "{sql}");
+        assert!(sql.contains("WHERE ((\"c\".\"region\") <> 'x')"), "{sql}");
+        assert!(sql.ends_with(") AS \"sales\" GROUP BY \"sales\".\"region\" HAVING any_value(\"sales\".\"revenue\") > 1 ORDER BY 2 DESC LIMIT 5"), "{sql}");
+    }
+
+    #[test]
+    fn group_by_forms_and_row_level_facts() {
+        let all = rewrite_ok("SELECT c.region, AGG(revenue) FROM sales GROUP BY ALL");
+        assert!(all.contains("GROUP BY ALL"), "{all}");
+        let ordinal = rewrite_ok("SELECT s.region, AGG(revenue) FROM sales AS s GROUP BY 1");
+        assert!(ordinal.contains(") AS s GROUP BY 1"), "{ordinal}");
+        let rows = rewrite_ok("SELECT o.net, region FROM sales WHERE net > 10");
+        assert!(rows.starts_with("SELECT \"sales\".\"net\", \"sales\".\"region\" FROM (SELECT"), "{rows}");
+        let total = rewrite_ok("SELECT AGG(revenue) FROM sales");
+        assert!(total.starts_with("SELECT any_value(\"sales\".\"revenue\") AS \"revenue\" FROM (SELECT"), "{total}");
+    }
+
+    #[test]
+    fn misuse_names_the_member_and_the_way_out() {
+        let err = |sql: &str| rewrite(sql, &[sales()]).unwrap_err().message;
+        assert!(err("SELECT region, revenue FROM sales GROUP BY region").contains("metric 'o.revenue' must be aggregated: write AGG(revenue)"));
+        assert!(err("SELECT region, SUM(revenue) FROM sales GROUP BY region").contains("must be aggregated"));
+        assert!(err("SELECT AGG(region) FROM sales").contains("AGG(region) takes a metric"));
+        assert!(err("SELECT upper(region), AGG(revenue) FROM sales GROUP BY upper(region)").contains("group by dimension names, ordinals or ALL"));
+        assert!(err("SELECT * FROM sales").contains("SELECT * is not defined"));
+        assert!(err("SELECT net, AGG(revenue) FROM sales GROUP BY ALL").contains("fact 'o.net' is row-level"));
+    }
+}
