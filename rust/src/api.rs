@@ -155,6 +155,7 @@ pub fn expand(name: &str, definition: &str, home_catalog: &str, request: Request
     let request = request.without_blank_where();
     let stored = Stored::parse(definition)?;
     let mut view = stored.declare().map_err(|e| e.context(&context))?;
+    view.add_adhoc_dimensions(&request).map_err(|e| e.context(&context))?;
     // Resolve only what the request touches; on any error resolve everything and plan again,
     // so that messages listing valid members (fan traps) see the whole view.
     let plan = match view.resolve_request(&request).and_then(|_| view.plan(&request)) {

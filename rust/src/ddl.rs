@@ -798,9 +798,10 @@ impl<'a> P<'a> {
                     let predicate = self.expression()?;
                     args.push(format!("where_clause := {}", quote_literal(&predicate)));
                 } else {
-                    let mut names = vec![self.member_ref()?];
+                    let item = |p: &mut Self| if word == "DIMENSIONS" { p.dimension_item() } else { p.member_ref() };
+                    let mut names = vec![item(self)?];
                     while self.eat(&Token::Comma) {
-                        names.push(self.member_ref()?);
+                        names.push(item(self)?);
                     }
                     let list: Vec<String> = names.iter().map(|n| quote_literal(&n.0)).collect();
                     args.push(format!("{} := [{}]", word.to_lowercase(), list.join(", ")));
@@ -832,6 +833,44 @@ impl<'a> P<'a> {
 
     /// `name`, `alias.name` or `alias.*` in a SEMANTIC_VIEW clause: the request name and the
     /// output column name (empty for a wildcard).
+    /// A dimension name, or (as Snowflake allows) a scalar expression over dimensions, which
+    /// becomes a dimension of the request named by its text.
+    fn dimension_item(&mut self) -> PResult<(String, String)> {
+        let start = self.pos;
+        let ends_item = |p: &Self| match p.peek() {
+            None => true,
+            Some(t) => matches!(t.token, Token::Comma | Token::RParen) || QUERY_CLAUSES.iter().any(|c| is_word(t, c)),
+        };
+        if let Ok(name) = self.member_ref() {
+            if ends_item(self) {
+                return Ok(name);
+            }
+        }
+        self.pos = start;
+        let from = self.offset();
+        let mut end = from;
+        let mut depth = 0i64;
+        let mut after_dot = false;
+        while let Some(t) = self.peek() {
+            if depth == 0 && !after_dot && ends_item(self) {
+                break;
+            }
+            match t.token {
+                Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+                Token::RParen | Token::RBracket | Token::RBrace => depth -= 1,
+                _ => {}
+            }
+            after_dot = t.token == Token::Period;
+            end = t.offset + t.text.len();
+            self.pos += 1;
+        }
+        let text = self.text[from..end].trim().to_string();
+        if text.is_empty() {
+            return self.err(format!("expected a dimension, found {}", self.found()));
+        }
+        Ok((text.clone(), text))
+    }
+
     fn member_ref(&mut self) -> PResult<(String, String)> {
         let first = self.ident("member name")?;
         if self.eat(&Token::Period) {

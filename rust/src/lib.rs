@@ -1,6 +1,7 @@
 //! The core of the `semantic_views` DuckDB extension: definition parsing, validation, planning
 //! and SQL generation. No DuckDB dependency: the C++ glue calls in through `bridge`.
 
+pub mod adhoc;
 pub mod api;
 pub mod catalog;
 pub mod ddl;

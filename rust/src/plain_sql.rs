@@ -258,6 +258,7 @@ impl<'a> Block<'a> {
                 return Err(Error::binder("SELECT * is not defined on a semantic view: name its dimensions, facts and AGG(metric)s"));
             }
         }
+        let original_items: Vec<Option<Expr>> = select.projection.iter().map(|i| item_expr(i).cloned()).collect();
         let mut exprs: Vec<&mut Expr> = Vec::new();
         for item in select.projection.iter_mut() {
             match item {
@@ -278,49 +279,47 @@ impl<'a> Block<'a> {
             GroupByExpr::All(_) => Vec::new(),
         };
         let group_all = matches!(select.group_by, GroupByExpr::All(_));
+        // As written, for GROUP BY expressions that become dimensions of the request.
+        let original_groups = group_exprs.clone();
         // Metrics inside AGG(...), then every other member reference.
         for e in exprs.into_iter().chain(group_exprs.iter_mut()) {
             self.rewrite_expr(e, &mut metrics, &mut columns)?;
         }
         let aggregate = !metrics.is_empty() || group_all || !group_exprs.is_empty();
-        let facts: Vec<MemberId> = columns.iter().copied().filter(|id| id.kind == MemberKind::Fact).collect();
-        if aggregate && !facts.is_empty() {
-            return Err(Error::binder(format!(
-                "fact '{}' is row-level: it cannot be selected next to AGG(...) or GROUP BY; aggregate it in a metric",
-                self.view.qualified_name(facts[0])
-            )));
-        }
-        // GROUP BY names the dimensions: names, ordinals, ALL.
+        // GROUP BY names the dimensions: names, ordinals, ALL, or expressions over dimensions.
         let mut dimensions: Vec<MemberId> = Vec::new();
+        let mut adhoc: Vec<String> = Vec::new();
         if aggregate {
-            let items: Vec<Option<&Expr>> = select
-                .projection
-                .iter()
-                .map(|i| match i {
-                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
-                    _ => None,
-                })
-                .collect();
-            let grouped: Vec<Expr> = if group_all {
-                items.iter().flatten().filter(|e| !contains_metric_mark(e)).map(|e| (*e).clone()).collect()
+            let items: Vec<Option<Expr>> = select.projection.iter().map(|i| item_expr(i).cloned()).collect();
+            let item = |n: &str| -> Result<(Expr, Expr)> {
+                let i = n.parse::<usize>().ok().filter(|i| *i >= 1 && *i <= items.len());
+                match i.and_then(|i| items[i - 1].clone().zip(original_items[i - 1].clone())) {
+                    Some(pair) => Ok(pair),
+                    None => Err(Error::binder(format!("GROUP BY {n}: no such column in the SELECT list"))),
+                }
+            };
+            let grouped: Vec<(Expr, Expr)> = if group_all {
+                items
+                    .iter()
+                    .zip(&original_items)
+                    .filter_map(|(r, o)| r.clone().zip(o.clone()))
+                    .filter(|(r, _)| !contains_metric_mark(r))
+                    .collect()
             } else {
                 group_exprs
                     .iter()
-                    .map(|g| match g {
+                    .zip(&original_groups)
+                    .map(|(g, o)| match g {
                         Expr::Value(v) => match &v.value {
-                            Value::Number(n, _) => n
-                                .parse::<usize>()
-                                .ok()
-                                .and_then(|i| items.get(i.wrapping_sub(1)).copied().flatten())
-                                .cloned()
-                                .ok_or_else(|| Error::binder(format!("GROUP BY {n}: no such column in the SELECT list"))),
-                            _ => Ok(g.clone()),
+                            Value::Number(n, _) => item(n),
+                            _ => Ok((g.clone(), o.clone())),
                         },
-                        _ => Ok(g.clone()),
+                        _ => Ok((g.clone(), o.clone())),
                     })
                     .collect::<Result<_>>()?
             };
-            for g in &grouped {
+            let mut replacements: Vec<(Expr, Expr)> = Vec::new();
+            for (g, original) in &grouped {
                 match self.marked_member(g) {
                     Some(id) if id.kind == MemberKind::Dimension => {
                         if !dimensions.contains(&id) {
@@ -329,39 +328,74 @@ impl<'a> Block<'a> {
                     }
                     Some(id) => {
                         return Err(Error::binder(format!(
-                            "GROUP BY {}: {} '{}' is not a dimension",
-                            self.view.member(id).name,
-                            id.kind.noun(),
+                            "fact '{}' is row-level: it cannot be grouped or selected next to AGG(...); group by \
+                             dimensions, or aggregate the fact in a metric",
                             self.view.qualified_name(id)
                         )))
                     }
-                    None => {
-                        return Err(Error::binder(format!(
-                            "GROUP BY {g}: group by dimension names, ordinals or ALL (define a dimension for an expression)"
-                        )))
+                    None if contains_metric_mark(g) => {
+                        return Err(Error::binder(format!("GROUP BY {original}: cannot group by a metric")));
                     }
+                    None => {
+                        // An expression over dimensions: a dimension of this request.
+                        let text = self.unqualified(original.clone()).to_string();
+                        if !adhoc.contains(&text) {
+                            adhoc.push(text.clone());
+                        }
+                        replacements.push((g.clone(), self.column(&text)));
+                    }
+                }
+            }
+            let replace = |e: &mut Expr| {
+                let _ = visit_pre_mut(e, |x| {
+                    if let Some((_, column)) = replacements.iter().find(|(g, _)| g == x) {
+                        *x = column.clone();
+                    }
+                    ControlFlow::Continue(())
+                });
+            };
+            for item in select.projection.iter_mut() {
+                if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
+                    replace(e);
+                }
+            }
+            group_exprs.iter_mut().for_each(replace);
+            if let Some(h) = select.having.as_mut() {
+                replace(h);
+            }
+            if let Some(order) = query.order_by.as_mut() {
+                if let OrderByKind::Expressions(list) = &mut order.kind {
+                    list.iter_mut().for_each(|o| replace(&mut o.expr));
                 }
             }
             if let GroupByExpr::Expressions(list, _) = &mut select.group_by {
                 *list = group_exprs;
             }
+            // What is left outside AGG must be grouped; a fact there is row-level.
+            let mut left = Vec::new();
+            for item in &select.projection {
+                if let Some(e) = item_expr(item) {
+                    self.member_columns(e, &mut left);
+                }
+            }
+            if let Some(fact) = left.iter().find(|id| id.kind == MemberKind::Fact) {
+                return Err(Error::binder(format!(
+                    "fact '{}' is row-level: it cannot be grouped or selected next to AGG(...); group by \
+                     dimensions, or aggregate the fact in a metric",
+                    self.view.qualified_name(*fact)
+                )));
+            }
         }
+        let facts: Vec<MemberId> =
+            if aggregate { Vec::new() } else { columns.iter().copied().filter(|id| id.kind == MemberKind::Fact).collect() };
         if !aggregate {
             dimensions = columns.iter().copied().filter(|id| id.kind == MemberKind::Dimension).collect();
         }
-        let where_clause = select.selection.take().map(|mut w| {
-            let _ = visit_expressions_mut(&mut w, |e| {
-                if let Expr::CompoundIdentifier(parts) = e {
-                    if parts.len() == 2 && self.qualifiers.iter().any(|q| eq_ci(q, &parts[0].value)) {
-                        *e = Expr::Identifier(parts[1].clone());
-                    }
-                }
-                ControlFlow::<()>::Continue(())
-            });
-            w.to_string()
-        });
+        let where_clause = select.selection.take().map(|w| self.unqualified(w).to_string());
         let names = |ids: &[MemberId]| ids.iter().map(|id| self.view.qualified_name(*id)).collect::<Vec<_>>();
-        let request = Request { dimensions: names(&dimensions), metrics: names(&metrics), facts: names(&facts), where_clause };
+        let mut request_dimensions = names(&dimensions);
+        request_dimensions.extend(adhoc);
+        let request = Request { dimensions: request_dimensions, metrics: names(&metrics), facts: names(&facts), where_clause };
         let sql = api::expand(&self.source.name, &self.source.definition, &self.source.home_catalog, request)?;
         // The metric marks become the block's alias.
         for item in select.projection.iter_mut() {
@@ -438,6 +472,30 @@ impl<'a> Block<'a> {
         error.map_or(Ok(()), Err)
     }
 
+    /// An expression as the request reads it: names qualified by the view or its alias lose
+    /// the qualifier (`s.region` is the dimension `region`).
+    fn unqualified(&self, mut e: Expr) -> Expr {
+        let _ = visit_expressions_mut(&mut e, |x| {
+            if let Expr::CompoundIdentifier(parts) = x {
+                if parts.len() == 2 && self.qualifiers.iter().any(|q| eq_ci(q, &parts[0].value)) {
+                    *x = Expr::Identifier(parts[1].clone());
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        e
+    }
+
+    /// Members behind the rewritten column references in an expression.
+    fn member_columns(&self, e: &Expr, out: &mut Vec<MemberId>) {
+        let _ = sqlparser::ast::visit_expressions(e, |x| {
+            if let Some(id) = self.marked_member(x) {
+                out.push(id);
+            }
+            ControlFlow::<()>::Continue(())
+        });
+    }
+
     /// The member a rewritten column reference (`"alias"."name"`) stands for.
     fn marked_member(&self, e: &Expr) -> Option<MemberId> {
         let Expr::CompoundIdentifier(parts) = e else { return None };
@@ -472,6 +530,13 @@ fn visit_pre_mut<F: FnMut(&mut Expr) -> ControlFlow<()>>(expr: &mut Expr, f: F) 
         }
     }
     expr.visit(&mut Pre(f))
+}
+
+fn item_expr(item: &SelectItem) -> Option<&Expr> {
+    match item {
+        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
+        _ => None,
+    }
 }
 
 fn contains_metric_mark(e: &Expr) -> bool {
@@ -563,6 +628,9 @@ mod tests {
         assert!(ordinal.contains(") AS s GROUP BY 1"), "{ordinal}");
         let rows = rewrite_ok("SELECT o.net, region FROM sales WHERE net > 10");
         assert!(rows.starts_with("SELECT \"sales\".\"net\", \"sales\".\"region\" FROM (SELECT"), "{rows}");
+        let expr = rewrite_ok("SELECT upper(s.region) AS r, AGG(revenue) FROM sales s GROUP BY upper(region) ORDER BY upper(region)");
+        assert!(expr.starts_with("SELECT \"s\".\"upper(region)\" AS r, any_value(\"s\".\"revenue\") AS \"revenue\" FROM (SELECT (upper((\"c\".\"region\"))) AS \"upper(region)\""), "{expr}");
+        assert!(expr.ends_with("GROUP BY \"s\".\"upper(region)\" ORDER BY \"s\".\"upper(region)\""), "{expr}");
         let total = rewrite_ok("SELECT AGG(revenue) FROM sales");
         assert!(total.starts_with("SELECT any_value(\"sales\".\"revenue\") AS \"revenue\" FROM (SELECT"), "{total}");
     }
@@ -573,7 +641,6 @@ mod tests {
         assert!(err("SELECT region, revenue FROM sales GROUP BY region").contains("metric 'o.revenue' must be aggregated: write AGG(revenue)"));
         assert!(err("SELECT region, SUM(revenue) FROM sales GROUP BY region").contains("must be aggregated"));
         assert!(err("SELECT AGG(region) FROM sales").contains("AGG(region) takes a metric"));
-        assert!(err("SELECT upper(region), AGG(revenue) FROM sales GROUP BY upper(region)").contains("group by dimension names, ordinals or ALL"));
         assert!(err("SELECT * FROM sales").contains("SELECT * is not defined"));
         assert!(err("SELECT net, AGG(revenue) FROM sales GROUP BY ALL").contains("fact 'o.net' is row-level"));
     }

@@ -114,6 +114,16 @@ impl View {
     }
 
     /// Resolves the expressions of the members a request names (and what they reference).
+    /// Creates the request's dimensions given by expression (before planning it).
+    pub fn add_adhoc_dimensions(&mut self, request: &Request) -> Result<()> {
+        for raw in &request.dimensions {
+            if self.is_expression(raw.trim()) {
+                self.adhoc_dimension(raw.trim())?;
+            }
+        }
+        Ok(())
+    }
+
     pub fn resolve_request(&mut self, request: &Request) -> Result<()> {
         let mut roots = self.request_members(&request.dimensions, MemberKind::Dimension)?;
         roots.extend(self.request_members(&request.metrics, MemberKind::Metric)?);
@@ -152,7 +162,19 @@ impl View {
         Ok(out)
     }
 
+    /// A requested dimension that is neither a member's name nor `alias.name` nor `alias.*`.
+    fn is_expression(&self, raw: &str) -> bool {
+        !raw.ends_with('*')
+            && self.named(raw).next().is_none()
+            && !matches!(crate::sql::parse_qualified_name(raw).as_deref(), Ok([_]) | Ok([_, _]))
+    }
+
     fn request_member(&self, raw: &str, kind: MemberKind) -> Result<Vec<MemberId>> {
+        if kind == MemberKind::Dimension {
+            if let Some(id) = self.adhoc.get(raw) {
+                return Ok(vec![*id]);
+            }
+        }
         let ids = |pred: &dyn Fn(&crate::view::Member) -> bool| -> Vec<MemberId> {
             self.members(kind)
                 .iter()

@@ -95,6 +95,8 @@ pub struct View {
     by_name: HashMap<String, Vec<MemberId>>,
     /// Tables read by subqueries in member expressions, by `key_of` their written name.
     subquery_tables: BTreeMap<String, SubqueryTable>,
+    /// Dimensions a request defined by expression (see `adhoc`), by their text.
+    pub(crate) adhoc: HashMap<String, MemberId>,
 }
 
 pub fn eq_ci(a: &str, b: &str) -> bool {
@@ -160,6 +162,7 @@ impl View {
     ) -> Result<View> {
         let mut view = View {
             subquery_tables: pinned.subquery_tables.clone(),
+            adhoc: HashMap::new(),
             tables: Vec::new(),
             relationships: Vec::new(),
             facts: Vec::new(),
