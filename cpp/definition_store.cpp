@@ -33,6 +33,13 @@ string EntryCatalogOrDefault(ClientContext &context, const CatalogSearchEntry &e
 	return catalog;
 }
 
+bool CatalogHasTable(ClientContext &context, const ViewTarget &target) {
+	auto entry = Catalog::GetCatalog(context, Identifier(target.catalog))
+	                 .GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(target.schema), Identifier(target.name),
+	                           OnEntryNotFound::RETURN_NULL);
+	return entry != nullptr;
+}
+
 //! The first search path entry whose schema holds a semantic view of that name, as DuckDB
 //! looks up an unqualified view; `store` is left holding that database's store, so the caller
 //! does not read it again (this runs at every bind). Each database's store is read once.

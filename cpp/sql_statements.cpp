@@ -229,19 +229,13 @@ static string StatementSql(ClientContext &context, const rs::ParsedStatement &st
 	}));
 }
 
-//! Whether a table or view of this name exists where DuckDB would look (then the name is not a
-//! semantic view's, even if one of that name is stored).
-static bool CatalogHasTable(ClientContext &context, const ViewTarget &target) {
-	auto entry = Catalog::GetCatalog(context, Identifier(target.catalog))
-	                 .GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(target.schema), Identifier(target.name),
-	                           OnEntryNotFound::RETURN_NULL);
-	return entry != nullptr;
-}
-
 //! Plain SQL over semantic views (`SELECT region, AGG(revenue) FROM sales GROUP BY region`):
 //! DuckDB could not bind the query; if it reads semantic views, bind its rewrite instead.
 static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLStatement &statement) {
-	auto sql = statement.query;
+	// A statement nested in another (PREPARE p AS SELECT ...) has no text of its own: take the
+	// running statement's (the Rust side reads past `PREPARE p AS`). ToString() is not safe
+	// here: a failed bind may have moved expressions out of the statement.
+	auto sql = statement.query.empty() ? context.GetCurrentQuery() : statement.query;
 	auto names = CallRust([&] { return rs::plain_sql_candidates(sql); });
 	rust::Vec<rs::PlainView> views;
 	for (auto &name : names) {
@@ -272,7 +266,7 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 static BoundStatement SemanticBind(ClientContext &context, Binder &binder, OperatorExtensionInfo *,
                                    SQLStatement &statement) {
 	if (statement.type == StatementType::SELECT_STATEMENT || statement.type == StatementType::INSERT_STATEMENT ||
-	    statement.type == StatementType::CREATE_STATEMENT) {
+	    statement.type == StatementType::CREATE_STATEMENT || statement.type == StatementType::EXPLAIN_STATEMENT) {
 		return BindPlainSql(context, binder, statement);
 	}
 	if (statement.type != StatementType::EXTENSION_STATEMENT) {

@@ -106,6 +106,11 @@ static void BindProbe(ClientContext &context, const string &view, const rs::Prob
 rs::Defined PrepareDefine(ClientContext &context, const ViewTarget &target, const string &json, bool replace,
                           bool if_not_exists) {
 	CheckWritable(context, target, "define");
+	if (CatalogHasTable(context, target)) {
+		// Plain SQL names it in FROM, where the table or view would always win.
+		throw CatalogException("Cannot define semantic view %s: a table or view named \"%s\" already exists in %s.%s",
+		                       target.name, target.name, target.catalog, target.schema);
+	}
 	auto store = ReadDefinitionStore(context, target.catalog);
 
 	auto tables = CallRust([&] { return rs::definition_tables(ToStr(target.name), ToStr(json)); });

@@ -44,6 +44,10 @@ ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNam
 //! The catalog a search path entry names (an empty or invalid one is the default database).
 string EntryCatalogOrDefault(ClientContext &context, const CatalogSearchEntry &entry);
 
+//! Whether a table or view of the target's name exists in its schema: plain SQL then reads the
+//! table, and no semantic view may take the name.
+bool CatalogHasTable(ClientContext &context, const ViewTarget &target);
+
 //! Reads every stored view of a database (no store table: none).
 DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog);
 

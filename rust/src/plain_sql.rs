@@ -11,7 +11,7 @@ use std::ops::ControlFlow;
 
 use sqlparser::ast::{
     visit_expressions_mut, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
-    GroupByExpr, Ident as AstIdent, ObjectName, ObjectNamePart, OrderByKind, Query, SelectItem, SetExpr, Statement,
+    GroupByExpr, Ident as AstIdent, ObjectName, ObjectNamePart, OrderBy, OrderByKind, Query, Select, SelectItem, SetExpr, Statement,
     TableFactor, Value, Visit, VisitMut, Visitor, VisitorMut,
 };
 use sqlparser::parser::Parser;
@@ -41,7 +41,21 @@ const METRIC_CALLS: &[&str] = &["agg", "measure", "min", "max", "any_value"];
 const METRIC_MARK: &str = "__semantic_views_metric";
 
 fn parse(sql: &str) -> Option<Vec<Statement>> {
-    Parser::new(&DuckDb::default()).try_with_sql(sql).and_then(|mut p| p.parse_statements()).ok()
+    Parser::new(&DuckDb::default()).try_with_sql(own_text(sql)).and_then(|mut p| p.parse_statements()).ok()
+}
+
+/// A statement prepared by `PREPARE name AS <statement>` is bound on its own, but carries the
+/// PREPARE's text: its own text is what follows `AS`.
+fn own_text(sql: &str) -> &str {
+    let Ok(toks) = tokenize(sql) else { return sql };
+    let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+    let word = |i: usize, w: &str| sig.get(i).is_some_and(|t| matches!(&t.token, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w)));
+    if word(0, "prepare") && word(2, "as") {
+        if let Some(t) = sig.get(3) {
+            return &sql[t.offset..];
+        }
+    }
+    sql
 }
 
 /// The names of the tables read alone by a query block (`FROM x` without joins): the
@@ -50,8 +64,8 @@ pub fn candidates(sql: &str) -> Vec<String> {
     struct Names(Vec<String>);
     impl Visitor for Names {
         type Break = ();
-        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
-            if let Some((name, _)) = single_table(query) {
+        fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
+            if let Some((name, _)) = single_table(select) {
                 let name = name.to_string();
                 if !self.0.contains(&name) {
                     self.0.push(name);
@@ -70,12 +84,11 @@ pub fn candidates(sql: &str) -> Vec<String> {
 
 /// Statements whose queries read semantic views when they fail to bind as plain SQL.
 fn rewritable(statement: &Statement) -> bool {
-    matches!(statement, Statement::Query(_) | Statement::Insert(_))
+    matches!(statement, Statement::Query(_) | Statement::Insert(_) | Statement::Explain { .. })
         || matches!(statement, Statement::CreateTable(c) if c.query.is_some())
 }
 
-fn single_table(query: &Query) -> Option<(&ObjectName, Option<&AstIdent>)> {
-    let SetExpr::Select(select) = query.body.as_ref() else { return None };
+fn single_table(select: &Select) -> Option<(&ObjectName, Option<&AstIdent>)> {
     let [from] = select.from.as_slice() else { return None };
     if !from.joins.is_empty() {
         return None;
@@ -88,6 +101,7 @@ fn single_table(query: &Query) -> Option<(&ObjectName, Option<&AstIdent>)> {
 
 /// The query with every block over a semantic view replaced by its expansion.
 pub fn rewrite(sql: &str, views: &[PlainView]) -> Result<String> {
+    let sql = own_text(sql);
     let toks = tokenize(sql)?;
     unsupported_syntax(&toks)?;
     let mut statements = parse(sql).ok_or_else(|| Error::parser("cannot read the query over a semantic view"))?;
@@ -145,21 +159,52 @@ struct Rewriter<'a> {
 impl VisitorMut for Rewriter<'_> {
     type Break = ();
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
-        let Some((name, alias)) = single_table(query) else { return ControlFlow::Continue(()) };
+        let Query { body, order_by, .. } = query;
+        let result = match body.as_mut() {
+            SetExpr::Select(select) => self.block(select, order_by.as_mut()),
+            // Each branch of a UNION (INTERSECT, EXCEPT) is its own block; ORDER BY is the set's.
+            SetExpr::SetOperation { .. } => self.branches(body),
+            _ => Ok(()),
+        };
+        match result {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                self.error = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    }
+}
+
+impl Rewriter<'_> {
+    fn branches(&mut self, set: &mut SetExpr) -> Result<()> {
+        match set {
+            SetExpr::Select(select) => self.block(select, None),
+            SetExpr::SetOperation { left, right, .. } => {
+                self.branches(left)?;
+                self.branches(right)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn block(&mut self, select: &mut Select, order_by: Option<&mut OrderBy>) -> Result<()> {
+        let Some((name, alias)) = single_table(select) else { return Ok(()) };
         let written = name.to_string();
-        let Some(view) = self.views.iter().find(|v| v.name == written) else { return ControlFlow::Continue(()) };
+        let Some(view) = self.views.iter().find(|v| v.name == written) else { return Ok(()) };
         let alias = alias.map(|a| a.value.clone()).unwrap_or_else(|| last_part(name));
         let placeholder = format!("__semantic_view_expansion_{}", self.expansions.len());
-        match Block::new(view, &alias).and_then(|b| b.rewrite(query, &placeholder)) {
-            Ok(sql) => self.expansions.push((placeholder, sql)),
+        match Block::new(view, &alias).and_then(|b| b.rewrite(select, order_by, &placeholder)) {
+            Ok(sql) => {
+                self.expansions.push((placeholder, sql));
+                Ok(())
+            }
             Err(e) => {
                 let context = format!("semantic view '{}'", view.name);
                 // Errors from the expansion already name the view.
-                self.error = Some(if e.message.starts_with(&context) { e } else { e.context(context) });
-                return ControlFlow::Break(());
+                Err(if e.message.starts_with(&context) { e } else { e.context(context) })
             }
         }
-        ControlFlow::Continue(())
     }
 }
 
@@ -242,8 +287,7 @@ impl<'a> Block<'a> {
         }
     }
 
-    fn rewrite(self, query: &mut Query, placeholder: &str) -> Result<String> {
-        let SetExpr::Select(select) = query.body.as_mut() else { unreachable!("single_table checked the body") };
+    fn rewrite(self, select: &mut Select, mut order_by: Option<&mut OrderBy>, placeholder: &str) -> Result<String> {
         let mut metrics: Vec<MemberId> = Vec::new();
         let mut columns: Vec<MemberId> = Vec::new(); // dimensions and facts referenced outside AGG
         // Unaliased `AGG(m)` items are named after the metric.
@@ -269,7 +313,10 @@ impl<'a> Block<'a> {
         if let Some(h) = select.having.as_mut() {
             exprs.push(h);
         }
-        if let Some(order) = query.order_by.as_mut() {
+        if let Some(q) = select.qualify.as_mut() {
+            exprs.push(q);
+        }
+        if let Some(order) = order_by.as_deref_mut() {
             if let OrderByKind::Expressions(list) = &mut order.kind {
                 exprs.extend(list.iter_mut().map(|o| &mut o.expr));
             }
@@ -360,10 +407,8 @@ impl<'a> Block<'a> {
                 }
             }
             group_exprs.iter_mut().for_each(replace);
-            if let Some(h) = select.having.as_mut() {
-                replace(h);
-            }
-            if let Some(order) = query.order_by.as_mut() {
+            select.having.iter_mut().chain(select.qualify.iter_mut()).for_each(replace);
+            if let Some(order) = order_by.as_deref_mut() {
                 if let OrderByKind::Expressions(list) = &mut order.kind {
                     list.iter_mut().for_each(|o| replace(&mut o.expr));
                 }
@@ -391,6 +436,9 @@ impl<'a> Block<'a> {
         if !aggregate {
             dimensions = columns.iter().copied().filter(|id| id.kind == MemberKind::Dimension).collect();
         }
+        if let Some(w) = &select.selection {
+            self.check_where(w)?;
+        }
         let where_clause = select.selection.take().map(|w| self.unqualified(w).to_string());
         let names = |ids: &[MemberId]| ids.iter().map(|id| self.view.qualified_name(*id)).collect::<Vec<_>>();
         let mut request_dimensions = names(&dimensions);
@@ -403,17 +451,16 @@ impl<'a> Block<'a> {
                 self.unmark(e);
             }
         }
-        if let Some(h) = select.having.as_mut() {
-            self.unmark(h);
+        for e in select.having.iter_mut().chain(select.qualify.iter_mut()) {
+            self.unmark(e);
         }
-        if let Some(order) = query.order_by.as_mut() {
+        if let Some(order) = order_by.as_deref_mut() {
             if let OrderByKind::Expressions(list) = &mut order.kind {
                 for o in list.iter_mut() {
                     self.unmark(&mut o.expr);
                 }
             }
         }
-        let SetExpr::Select(select) = query.body.as_mut() else { unreachable!() };
         if let TableFactor::Table { name, alias, .. } = &mut select.from[0].relation {
             *name = ObjectName(vec![ObjectNamePart::Identifier(AstIdent::new(placeholder))]);
             if alias.is_none() {
@@ -484,6 +531,29 @@ impl<'a> Block<'a> {
             ControlFlow::<()>::Continue(())
         });
         e
+    }
+
+    /// WHERE filters rows before aggregation: a metric there belongs in HAVING.
+    fn check_where(&self, w: &Expr) -> Result<()> {
+        let mut metric = None;
+        let _ = sqlparser::ast::visit_expressions(w, |x| {
+            if let (None, Named::Member(id)) = (metric, self.member(x, &[MemberKind::Dimension, MemberKind::Fact, MemberKind::Metric])) {
+                if id.kind == MemberKind::Metric {
+                    metric = Some(id);
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        match metric {
+            Some(id) => {
+                let name = &self.view.member(id).name;
+                Err(Error::binder(format!(
+                    "metric '{}' cannot be used in WHERE, which filters rows before aggregation: write HAVING AGG({name}) ...",
+                    self.view.qualified_name(id)
+                )))
+            }
+            None => Ok(()),
+        }
     }
 
     /// Members behind the rewritten column references in an expression.
@@ -610,6 +680,7 @@ mod tests {
         assert_eq!(candidates("WITH s AS (SELECT region FROM main.sales GROUP BY ALL) SELECT * FROM s JOIN t USING (region)"), ["main.sales"]);
         assert!(candidates("SELECT 1 FROM a JOIN b ON true").is_empty());
         assert!(candidates("not sql at all").is_empty());
+        assert_eq!(candidates("PREPARE p AS SELECT AGG(revenue) FROM sales WHERE status = ?"), ["sales"]);
     }
 
     #[test]
@@ -642,6 +713,7 @@ mod tests {
         assert!(err("SELECT region, SUM(revenue) FROM sales GROUP BY region").contains("must be aggregated"));
         assert!(err("SELECT AGG(region) FROM sales").contains("AGG(region) takes a metric"));
         assert!(err("SELECT * FROM sales").contains("SELECT * is not defined"));
+        assert!(err("SELECT region FROM sales WHERE revenue > 1 GROUP BY region").contains("write HAVING AGG(revenue)"));
         assert!(err("SELECT net, AGG(revenue) FROM sales GROUP BY ALL").contains("fact 'o.net' is row-level"));
     }
 }

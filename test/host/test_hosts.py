@@ -87,6 +87,12 @@ def python_host(repository, label):
         plain_rows = con.execute(PLAIN_QUERY).fetchall()
         print(f"  [{label}] python: {PLAIN_QUERY}\n    -> {plain_rows}")
         assert plain_rows == EXPECTED, plain_rows
+        # Client-side prepared statements: parameters in WHERE and HAVING, re-expanded per execution.
+        params_sql = ("SELECT region, AGG(revenue) FROM sales2 WHERE region <> ? GROUP BY region "
+                      "HAVING AGG(revenue) > ? ORDER BY region")
+        assert con.execute(params_sql, ["US", 1]).fetchall() == [("EU", 30)]
+        con.execute(DDL.replace("CREATE SEMANTIC VIEW", "CREATE OR REPLACE SEMANTIC VIEW").replace("sum(amount)", "sum(amount) * 2"))
+        assert con.execute(params_sql, ["US", 1]).fetchall() == [("EU", 60)]
         check_syntax_error(con, label)
         con.execute("DROP SEMANTIC VIEW sales2")
         assert con.execute("SELECT count(*) FROM list_semantic_views()").fetchone()[0] == 0
