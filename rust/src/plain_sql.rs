@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::model::MemberKind;
 use crate::plan::Request;
 use crate::sql::dialect::DuckDb;
-use crate::sql::{tokenize, Tok};
+use crate::sql::{quote_ident, tokenize, Tok};
 use crate::store::Stored;
 use crate::view::{eq_ci, MemberId, View};
 
@@ -440,7 +440,18 @@ impl<'a> Block<'a> {
             self.check_where(w)?;
         }
         let where_clause = select.selection.take().map(|w| self.unqualified(w).to_string());
-        let names = |ids: &[MemberId]| ids.iter().map(|id| self.view.qualified_name(*id)).collect::<Vec<_>>();
+        // Quoted, so that aliases and names with spaces or dots read back as one member.
+        let names = |ids: &[MemberId]| {
+            ids.iter()
+                .map(|id| {
+                    let m = self.view.member(*id);
+                    match m.table {
+                        Some(t) => format!("{}.{}", quote_ident(&self.view.tables[t].alias), quote_ident(&m.name)),
+                        None => quote_ident(&m.name),
+                    }
+                })
+                .collect::<Vec<_>>()
+        };
         let mut request_dimensions = names(&dimensions);
         request_dimensions.extend(adhoc);
         let request = Request { dimensions: request_dimensions, metrics: names(&metrics), facts: names(&facts), where_clause };
