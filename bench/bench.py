@@ -114,6 +114,18 @@ def semantic_sql(request):
     return f"SELECT * FROM semantic_view('tpch', {', '.join(args)}) {request.get('outer', '')}"
 
 
+def plain_sql(request):
+    """The same request as plain SQL over the semantic view (AGG() and GROUP BY)."""
+    dims, metrics = request.get("dimensions", []), request.get("metrics", [])
+    sql = f"SELECT {', '.join(dims + [f'AGG({m}) AS {m}' for m in metrics])} FROM tpch"
+    where = [w for w in (request.get("where_clause"), request.get("outer", "").removeprefix("WHERE ")) if w]
+    if where:
+        sql += " WHERE " + " AND ".join(f"({w})" for w in where)
+    if dims:
+        sql += " GROUP BY " + ", ".join(dims)
+    return sql
+
+
 def timed(con, sql):
     start = time.perf_counter()
     con.execute(sql).fetchall()
@@ -121,19 +133,26 @@ def timed(con, sql):
 
 
 def shapes(con, runs):
-    print(f"\n{'shape':40} {'semantic ms':>12} {'hand ms':>10} {'ratio':>7}")
-    ratios = []
+    print(f"\n{'shape':40} {'semantic ms':>12} {'hand ms':>10} {'ratio':>7} {'plain SQL ms':>13} {'plain/sem':>10}")
+    ratios, plain_ratios = [], []
     for name, request, hand in SHAPES:
         sem = semantic_sql(request)
-        assert sorted(map(repr, con.execute(sem).fetchall())) == sorted(map(repr, con.execute(hand).fetchall())), name
-        a, b = [], []
+        plain = plain_sql(request)
+        expected = sorted(map(repr, con.execute(hand).fetchall()))
+        assert sorted(map(repr, con.execute(sem).fetchall())) == expected, name
+        assert sorted(map(repr, con.execute(plain).fetchall())) == expected, name
+        a, b, c = [], [], []
         for _ in range(runs):
             a.append(timed(con, sem))
             b.append(timed(con, hand))
-        ma, mb = statistics.median(a) * 1000, statistics.median(b) * 1000
+            c.append(timed(con, plain))
+        ma, mb, mc = (statistics.median(x) * 1000 for x in (a, b, c))
         ratios.append(ma / mb)
-        print(f"{name:40} {ma:12.1f} {mb:10.1f} {ma / mb:7.3f}")
-    print(f"{'geometric mean ratio':40} {'':12} {'':10} {statistics.geometric_mean(ratios):7.3f}")
+        plain_ratios.append(mc / ma)
+        print(f"{name:40} {ma:12.1f} {mb:10.1f} {ma / mb:7.3f} {mc:13.1f} {mc / ma:10.3f}")
+    print(f"{'geometric mean ratio':40} {'':12} {'':10} {statistics.geometric_mean(ratios):7.3f} {'':13} "
+          f"{statistics.geometric_mean(plain_ratios):10.3f}")
+    print(f"{'median plain SQL / semantic_view()':40} {'':12} {'':10} {'':7} {'':13} {statistics.median(plain_ratios):10.3f}")
 
 
 def wide_definition(members):

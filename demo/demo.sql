@@ -62,5 +62,8 @@ CREATE SEMANTIC VIEW shop_sql AS
   METRICS (o.orders AS count(*), c.customers AS count(*));
 SELECT * FROM SEMANTIC_VIEW(shop_sql DIMENSIONS region METRICS orders, customers) ORDER BY region NULLS LAST;
 
+.print '== plain SQL: any tool that writes SELECT ... GROUP BY gets the same numbers'
+SELECT region, AGG(orders) AS orders, AGG(customers) AS customers FROM shop_sql GROUP BY region ORDER BY region NULLS LAST;
+
 .print '== a fan trap is refused, with the way out'
 SELECT * FROM semantic_view('shop', dimensions := ['category'], metrics := ['orders']);

@@ -775,7 +775,7 @@ impl<'a> P<'a> {
             let mut args = vec![quote_literal(&name)];
             let mut seen: Vec<String> = vec![];
             // Output column names per clause, for Snowflake's "columns in clause order".
-            let mut columns: Vec<(String, Vec<String>)> = vec![];
+            let mut columns: Vec<(String, Vec<(String, Option<String>)>)> = vec![];
             loop {
                 if self.eat(&Token::RParen) {
                     break;
@@ -798,14 +798,28 @@ impl<'a> P<'a> {
                     let predicate = self.expression()?;
                     args.push(format!("where_clause := {}", quote_literal(&predicate)));
                 } else {
-                    let item = |p: &mut Self| if word == "DIMENSIONS" { p.dimension_item() } else { p.member_ref() };
+                    // Each item, optionally aliased (`c.region AS area`, `o.revenue rev`).
+                    let item = |p: &mut Self| -> PResult<(String, String, Option<String>)> {
+                        let (request, column) = if word == "DIMENSIONS" { p.dimension_item()? } else { p.member_ref()? };
+                        let alias = if p.eat_kw("AS") {
+                            Some(p.ident("column alias")?)
+                        } else if p.at_bare_alias() {
+                            Some(p.ident("column alias")?)
+                        } else {
+                            None
+                        };
+                        if alias.is_some() && column.is_empty() {
+                            return p.err("a wildcard (alias.*) cannot be aliased");
+                        }
+                        Ok((request, column, alias))
+                    };
                     let mut names = vec![item(self)?];
                     while self.eat(&Token::Comma) {
                         names.push(item(self)?);
                     }
                     let list: Vec<String> = names.iter().map(|n| quote_literal(&n.0)).collect();
                     args.push(format!("{} := [{}]", word.to_lowercase(), list.join(", ")));
-                    columns.push((word.clone(), names.into_iter().map(|n| n.1).collect()));
+                    columns.push((word.clone(), names.into_iter().map(|n| (n.1, n.2)).collect()));
                 }
                 seen.push(word);
             }
@@ -815,11 +829,20 @@ impl<'a> P<'a> {
             // semantic_view() returns dimensions first; when another clause comes first, select
             // the columns in clause order (not possible through a wildcard, which keeps its order).
             let dims_first = columns.first().is_none_or(|(w, _)| w == "DIMENSIONS");
-            let wildcard = columns.iter().any(|(_, c)| c.iter().any(|n| n.is_empty()));
-            if dims_first || wildcard {
+            let wildcard = columns.iter().any(|(_, c)| c.iter().any(|(n, _)| n.is_empty()));
+            let aliased = columns.iter().any(|(_, c)| c.iter().any(|(_, a)| a.is_some()));
+            if (dims_first && !aliased) || wildcard {
                 out.push_str(&call);
             } else {
-                let names: Vec<String> = columns.iter().flat_map(|(_, c)| c.iter().map(|n| quote_ident(n))).collect();
+                let names: Vec<String> = columns
+                    .iter()
+                    .flat_map(|(_, c)| {
+                        c.iter().map(|(n, a)| match a {
+                            Some(a) => format!("{} AS {}", quote_ident(n), quote_ident(a)),
+                            None => quote_ident(n),
+                        })
+                    })
+                    .collect();
                 out.push_str(&format!("(SELECT {} FROM {call})", names.join(", ")));
             }
             copied = end;
@@ -839,10 +862,14 @@ impl<'a> P<'a> {
         let start = self.pos;
         let ends_item = |p: &Self| match p.peek() {
             None => true,
-            Some(t) => matches!(t.token, Token::Comma | Token::RParen) || QUERY_CLAUSES.iter().any(|c| is_word(t, c)),
+            Some(t) => {
+                matches!(t.token, Token::Comma | Token::RParen)
+                    || QUERY_CLAUSES.iter().any(|c| is_word(t, c))
+                    || is_word(t, "AS")
+            }
         };
         if let Ok(name) = self.member_ref() {
-            if ends_item(self) {
+            if ends_item(self) || self.at_bare_alias() {
                 return Ok(name);
             }
         }
@@ -851,8 +878,17 @@ impl<'a> P<'a> {
         let mut end = from;
         let mut depth = 0i64;
         let mut after_dot = false;
+        let reserved = |t: &Tok| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && crate::sql::RESERVED.contains(&w.value.to_lowercase().as_str()));
         while let Some(t) = self.peek() {
             if depth == 0 && !after_dot && ends_item(self) {
+                break;
+            }
+            // `expr alias`: a word right after a complete operand, then the end of the item.
+            let after_operand = self.pos > start
+                && self.toks.get(self.pos - 1).is_some_and(|p| {
+                    matches!(p.token, Token::RParen | Token::Number(..) | Token::SingleQuotedString(_)) || (matches!(p.token, Token::Word(_)) && !reserved(p))
+                });
+            if depth == 0 && !after_dot && after_operand && !reserved(t) && self.at_bare_alias() {
                 break;
             }
             match t.token {
@@ -869,6 +905,18 @@ impl<'a> P<'a> {
             return self.err(format!("expected a dimension, found {}", self.found()));
         }
         Ok((text.clone(), text))
+    }
+
+    /// A bare column alias after an item: one word, then the end of the item.
+    fn at_bare_alias(&self) -> bool {
+        let Some(Token::Word(w)) = self.peek().map(|t| &t.token) else { return false };
+        if w.quote_style.is_none() && (QUERY_CLAUSES.iter().any(|c| w.value.eq_ignore_ascii_case(c)) || w.value.eq_ignore_ascii_case("AS")) {
+            return false;
+        }
+        match self.toks.get(self.pos + 1) {
+            None => true,
+            Some(n) => matches!(n.token, Token::Comma | Token::RParen) || QUERY_CLAUSES.iter().any(|c| is_word(n, c)),
+        }
     }
 
     fn member_ref(&mut self) -> PResult<(String, String)> {
@@ -1075,6 +1123,8 @@ mod tests {
             sql,
             "WITH x AS (SELECT * FROM semantic_view('db.s.v', dimensions := ['\"o\".\"region\"', '\"c\".*'], metrics := ['revenue'], where_clause := 'region <> ''EU''')) SELECT * FROM x"
         );
+        let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v DIMENSIONS c.region AS area, year(o.d) y METRICS o.revenue rev)") else { panic!() };
+        assert_eq!(sql, "SELECT * FROM (SELECT \"region\" AS \"area\", \"year(o.d)\" AS \"y\", \"revenue\" AS \"rev\" FROM semantic_view('v', dimensions := ['\"c\".\"region\"', 'year(o.d)'], metrics := ['\"o\".\"revenue\"']))");
         let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v METRICS m DIMENSIONS d)") else { panic!() };
         assert_eq!(sql, "SELECT * FROM (SELECT \"m\", \"d\" FROM semantic_view('v', metrics := ['m'], dimensions := ['d']))");
         let e = parse_statement("SELECT * FROM SEMANTIC_VIEW(v METRICS a FACTS b)").unwrap_err();

@@ -93,6 +93,17 @@ pub fn expression(text: &str) {
     expand(&format!("seg|||{text}"));
 }
 
+pub fn plain_sql(text: &str) {
+    let definition = Stored::new("main", columns(), Pinned::default(), crate::parse::definition_json(VIEW).expect("fixture")).to_json();
+    let view = crate::plain_sql::PlainView { name: "v".into(), definition, home_catalog: "db".into() };
+    for sql in [text.to_string(), format!("SELECT {text} FROM v"), format!("SELECT seg, AGG(rev) FROM v WHERE {text} GROUP BY seg")] {
+        let _ = crate::plain_sql::candidates(&sql);
+        if let Ok(out) = crate::plain_sql::rewrite(&sql, std::slice::from_ref(&view)) {
+            assert!(tokenize(&out).is_ok(), "rewrite does not tokenize: {out}");
+        }
+    }
+}
+
 pub fn ddl(text: &str) {
     if let Ok(crate::ddl::Parsed::Ours(crate::ddl::Command::Define { definition, .. })) = crate::ddl::parse_statement(text) {
         // Whatever parsed must render back to DDL that parses to the same definition.
@@ -113,6 +124,7 @@ mod tests {
         let atoms = prop::sample::select(vec![
             "seg", "status", "l.mode", "net", "rev", "(", ")", "'", "''", "\"", ";", "--", "/*", "*/", "$$", " ", ",",
             "=", "1", "sum(", "o.*", "x", "CASE", "END", "|", "\n", "ü", "\\", "E'", "[", "]", "{", "}",
+            "AGG(", "MEASURE(", "GROUP BY ", "ALL", "HAVING ", "ORDER BY ", "UNION ", "SELECT ", "FROM v", "WHERE ",
         ]);
         prop::collection::vec(atoms, 0..24).prop_map(|v| v.concat())
     }
@@ -134,6 +146,11 @@ mod tests {
         fn ddl_never_panics(text in sqlish()) {
             ddl(&format!("CREATE SEMANTIC VIEW v TABLES (o AS t) DIMENSIONS (o.d AS {text})"));
             ddl(&text);
+        }
+
+        #[test]
+        fn plain_sql_never_panics(text in sqlish()) {
+            plain_sql(&text);
         }
 
         #[test]

@@ -197,7 +197,7 @@ pub fn scan_expression(sql: &str, columns: scope::Columns) -> Result<Vec<Piece>>
 }
 
 /// Words that are never column references when unquoted (DuckDB's reserved keywords).
-const RESERVED: &[&str] = &[
+pub(crate) const RESERVED: &[&str] = &[
     "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
     "check", "collate", "column", "constraint", "create", "default", "deferrable", "desc", "distinct", "do",
     "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
