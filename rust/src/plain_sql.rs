@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::model::MemberKind;
 use crate::plan::Request;
 use crate::sql::dialect::DuckDb;
-use crate::sql::{quote_ident, tokenize, Tok};
+use crate::sql::{quote_ident, quote_literal, tokenize, Tok};
 use crate::store::Stored;
 use crate::view::{eq_ci, MemberId, View};
 
@@ -74,6 +74,9 @@ pub fn candidates(sql: &str) -> Vec<String> {
             ControlFlow::Continue(())
         }
     }
+    if let Some(name) = described(sql) {
+        return vec![name];
+    }
     let Some(statements) = parse(sql) else { return Vec::new() };
     let mut names = Names(Vec::new());
     for s in statements.iter().filter(|s| rewritable(s)) {
@@ -104,6 +107,10 @@ pub fn rewrite(sql: &str, views: &[PlainView]) -> Result<String> {
     let sql = own_text(sql);
     let toks = tokenize(sql)?;
     unsupported_syntax(&toks)?;
+    if let Some(name) = described(sql) {
+        let view = views.iter().find(|v| v.name == name).ok_or_else(|| Error::internal("described view not found"))?;
+        return describe(view);
+    }
     let mut statements = parse(sql).ok_or_else(|| Error::parser("cannot read the query over a semantic view"))?;
     let [statement] = statements.as_mut_slice() else {
         return Err(Error::parser("a query over a semantic view must be one statement"));
@@ -129,6 +136,57 @@ pub fn rewrite(sql: &str, views: &[PlainView]) -> Result<String> {
         }
     }
     Ok(out)
+}
+
+/// The relation of `DESCRIBE x`, `DESC x` or `SHOW x` (DuckDB's forms of describing a table).
+fn described(sql: &str) -> Option<String> {
+    let sql = sql.trim().trim_end_matches(';');
+    let toks = tokenize(sql).ok()?;
+    let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+    let verb = sig.first()?;
+    let is_verb = ["describe", "desc", "show"].iter().any(|v| matches!(&verb.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(v)));
+    if !is_verb || sig.len() < 2 {
+        return None;
+    }
+    let rest = &sql[sig[1].offset..];
+    let parts = crate::sql::parse_qualified_name(rest).ok()?;
+    if let [only] = parts.as_slice() {
+        // SHOW TABLES, SHOW ALL TABLES, DESCRIBE SELECT ...: DuckDB's own.
+        if !only.quoted && ["tables", "databases", "select", "from", "with", "all"].contains(&only.value.to_lowercase().as_str()) {
+            return None;
+        }
+    }
+    Some(rest.trim().to_string())
+}
+
+/// `DESCRIBE sales`: one row per public dimension, fact and metric — its name, DuckDB type (what
+/// DuckDB binds for it alone), kind and comment — for tools that look before they query.
+fn describe(source: &PlainView) -> Result<String> {
+    let view = Stored::parse(&source.definition)?.compile()?;
+    let mut rows = Vec::new();
+    for (id, m) in view.all_members().filter(|(_, m)| !m.private) {
+        let name = match m.table {
+            Some(t) => format!("{}.{}", quote_ident(&view.tables[t].alias), quote_ident(&m.name)),
+            None => quote_ident(&m.name),
+        };
+        let request = format!(
+            "semantic_view({}, {} := [{}])",
+            quote_literal(&source.name),
+            id.kind.plural(),
+            quote_literal(&name)
+        );
+        let comment = m.def.comment.as_deref().map(quote_literal).unwrap_or_else(|| "NULL".into());
+        rows.push(format!(
+            "SELECT {} AS ord, {} AS column_name, column_type, {} AS kind, {comment}::VARCHAR AS comment FROM (DESCRIBE SELECT * FROM {request})",
+            rows.len(),
+            quote_literal(&m.name),
+            quote_literal(id.kind.noun()),
+        ));
+    }
+    if rows.is_empty() {
+        return Err(Error::binder(format!("semantic view '{}' has no public members to describe", source.name)));
+    }
+    Ok(format!("SELECT column_name, column_type, kind, comment FROM ({}) ORDER BY ord", rows.join(" UNION ALL ")))
 }
 
 /// Syntax sqlparser reads but cannot print back as written (`#1`, list comprehensions).
@@ -692,6 +750,9 @@ mod tests {
         assert!(candidates("SELECT 1 FROM a JOIN b ON true").is_empty());
         assert!(candidates("not sql at all").is_empty());
         assert_eq!(candidates("PREPARE p AS SELECT AGG(revenue) FROM sales WHERE status = ?"), ["sales"]);
+        assert_eq!(candidates("DESCRIBE main.sales"), ["main.sales"]);
+        assert_eq!(candidates("SHOW sales;"), ["sales"]);
+        assert!(candidates("SHOW TABLES").is_empty());
     }
 
     #[test]

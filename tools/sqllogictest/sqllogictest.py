@@ -427,7 +427,11 @@ class FileRunner:
                 # DuckDB 1.5's relational API (con.sql) binds without the planner's extension
                 # hooks; DuckDB's own runner uses the query path, so take that one here.
                 types = [str(d[1]) for d in con.execute(sql).description]
-                rows = con.execute(f"SELECT CAST(COLUMNS(*) AS VARCHAR) FROM ({sql}) AS q").fetchall()
+                try:
+                    rows = con.execute(f"SELECT CAST(COLUMNS(*) AS VARCHAR) FROM ({sql}) AS q").fetchall()
+                except duckdb.Error:
+                    # Not a subquery (DESCRIBE x): scalar values render the same through str().
+                    rows = [[None if v is None else str(v) for v in r] for r in con.execute(sql).fetchall()]
         except duckdb.Error as e:
             raise TestFailure(f"{where}: query failed\n  {sql}\n  {e}")
         if len(letters) != len(types):
