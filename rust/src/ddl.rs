@@ -421,8 +421,26 @@ impl<'a> P<'a> {
         let from_columns = self.ident_list("column")?;
         self.expect_kw("REFERENCES")?;
         let to = self.ident("table alias")?;
-        let to_columns = if self.at(&Token::LParen) { self.ident_list("column")? } else { vec![] };
-        Ok(RelationshipDef { name, from, from_columns, to, to_columns })
+        let mut to_columns = vec![];
+        let mut asof = None;
+        if self.eat(&Token::LParen) {
+            loop {
+                if self.eat_kw("ASOF") {
+                    if asof.is_some() {
+                        return self.err("a relationship has at most one ASOF column");
+                    }
+                    asof = Some(self.ident("column")?);
+                    to_columns.push(asof.clone().unwrap_or_default());
+                } else {
+                    to_columns.push(self.ident("column")?);
+                }
+                if !self.eat(&Token::Comma) {
+                    break;
+                }
+            }
+            self.expect(&Token::RParen, "')'")?;
+        }
+        Ok(RelationshipDef { name, from, from_columns, to, to_columns, asof })
     }
 
     /// `WITH CORTEX SEARCH SERVICE name [USING column]` on a dimension (kept, no effect).
@@ -1208,7 +1226,12 @@ mod tests {
                     })
                     .collect::<Vec<_>>();
                 let rel = (prop::option::of(ident()), prop::sample::select(aliases.clone()), prop::collection::vec(ident(), 1..3), prop::sample::select(aliases.clone()), prop::collection::vec(ident(), 0..3))
-                    .prop_map(|(name, from, from_columns, to, to_columns)| RelationshipDef { name, from, from_columns, to, to_columns });
+                    .prop_map(|(name, from, from_columns, to, to_columns)| {
+                        let last = to_columns.last().cloned().unwrap_or_default();
+                        let unique = to_columns.iter().filter(|c| **c == last).count() == 1;
+                        let asof = (to_columns.len() > 1 && unique).then_some(last);
+                        RelationshipDef { name, from, from_columns, to, to_columns, asof }
+                    });
                 (
                     tables,
                     prop::collection::vec(rel, 0..3),

@@ -46,7 +46,15 @@ pub fn render(name: &str, def: &Definition) -> String {
                 }
                 s.push_str(&format!("{} ({}) REFERENCES {}", ident_sql(&r.from), cols(&r.from_columns), ident_sql(&r.to)));
                 if !r.to_columns.is_empty() {
-                    s.push_str(&format!(" ({})", cols(&r.to_columns)));
+                    let list: Vec<String> = r
+                        .to_columns
+                        .iter()
+                        .map(|c| match &r.asof {
+                            Some(a) if a == c => format!("ASOF {}", ident_sql(c)),
+                            _ => ident_sql(c),
+                        })
+                        .collect();
+                    s.push_str(&format!(" ({})", list.join(", ")));
                 }
                 s
             })

@@ -62,6 +62,11 @@ pub struct RelationshipDef {
     /// Defaults to the primary key of `to`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub to_columns: Vec<String>,
+    /// Snowflake's `REFERENCES t (k, ASOF ts)`: the one column of `to_columns` matched to the
+    /// latest row of `to` at or before the `from` row's value (DuckDB's ASOF JOIN), the others
+    /// by equality.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub asof: Option<String>,
 }
 
 /// A fact, dimension or metric. Metrics without `table` are derived metrics.

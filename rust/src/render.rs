@@ -147,9 +147,15 @@ impl<'a> Renderer<'a> {
                 .from_columns
                 .iter()
                 .zip(&rel.to_columns)
-                .map(|(f, t)| format!("{from}.{} = {to}.{}", quote_ident(f), quote_ident(t)))
+                .enumerate()
+                .map(|(i, (f, t))| {
+                    // ASOF: the latest referenced row at or before the referencing one.
+                    let op = if rel.asof == Some(i) { ">=" } else { "=" };
+                    format!("{from}.{} {op} {to}.{}", quote_ident(f), quote_ident(t))
+                })
                 .collect();
-            let _ = write!(sql, " LEFT JOIN {} ON {}", self.table(self.view.step_target(*step)), on.join(" AND "));
+            let join = if rel.asof.is_some() { "ASOF LEFT JOIN" } else { "LEFT JOIN" };
+            let _ = write!(sql, " {join} {} ON {}", self.table(self.view.step_target(*step)), on.join(" AND "));
         }
         sql
     }

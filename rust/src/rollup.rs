@@ -62,6 +62,9 @@ impl View {
                 ))
             })?;
         let path = self.route(finest, own, &m.using).map_err(|e| e.into_error(self, finest).context(&what))?;
+        if path.iter().any(|s| self.relationships[s.rel].asof.is_some()) {
+            return Err(Error::invalid(format!("{what} aggregates rows related through an ASOF relationship, which is not supported")));
+        }
         let Some((&correlate, inner_path)) = path.split_last() else {
             return Err(Error::internal(format!("{what}: empty path")));
         };

@@ -41,6 +41,8 @@ pub struct Relationship {
     pub one_to_one: bool,
     /// Whether the definition named it (role-playing paths must be named).
     pub named: bool,
+    /// Index in `to_columns` of the ASOF column (see `RelationshipDef::asof`).
+    pub asof: Option<usize>,
 }
 
 /// One join: a relationship walked from its `from` table to its `to` table, or (one-to-one
@@ -338,7 +340,14 @@ impl View {
                     to_columns.len()
                 )));
             }
-            if !self.tables[to].is_key(&to_columns) {
+            let asof = match &r.asof {
+                Some(a) => Some(to_columns.iter().position(|c| eq_ci(c, a)).ok_or_else(|| {
+                    err(format!("the ASOF column '{a}' must be one of the referenced columns"))
+                })?),
+                None => None,
+            };
+            // An ASOF match picks one row by construction; otherwise the target must be a key.
+            if asof.is_none() && !self.tables[to].is_key(&to_columns) {
                 return Err(err(format!(
                     "to_columns ({}) must be the primary key or a unique key of table '{}'",
                     to_columns.join(", "),
@@ -352,9 +361,9 @@ impl View {
             if self.relationships.iter().any(|x| eq_ci(&x.name, &name)) {
                 return Err(Error::invalid(format!("duplicate relationship name '{name}'")));
             }
-            let one_to_one = self.tables[from].is_key(&from_columns);
+            let one_to_one = asof.is_none() && self.tables[from].is_key(&from_columns);
             let named = r.name.is_some();
-            self.relationships.push(Relationship { name, from, from_columns, to, to_columns, one_to_one, named });
+            self.relationships.push(Relationship { name, from, from_columns, to, to_columns, one_to_one, named, asof });
         }
         Ok(())
     }
