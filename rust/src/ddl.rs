@@ -818,7 +818,7 @@ impl<'a> P<'a> {
                 } else {
                     // Each item, optionally aliased (`c.region AS area`, `o.revenue rev`).
                     let item = |p: &mut Self| -> PResult<(String, String, Option<String>)> {
-                        let (request, column) = if word == "DIMENSIONS" { p.dimension_item()? } else { p.member_ref()? };
+                        let (request, column) = if word == "FACTS" { p.member_ref()? } else { p.dimension_item()? };
                         let alias = if p.eat_kw("AS") {
                             Some(p.ident("column alias")?)
                         } else if p.at_bare_alias() {
@@ -874,8 +874,8 @@ impl<'a> P<'a> {
 
     /// `name`, `alias.name` or `alias.*` in a SEMANTIC_VIEW clause: the request name and the
     /// output column name (empty for a wildcard).
-    /// A dimension name, or (as Snowflake allows) a scalar expression over dimensions, which
-    /// becomes a dimension of the request named by its text.
+    /// A dimension or metric name, or (as Snowflake allows) an expression, which becomes a
+    /// member of the request named by its text.
     fn dimension_item(&mut self) -> PResult<(String, String)> {
         let start = self.pos;
         let ends_item = |p: &Self| match p.peek() {

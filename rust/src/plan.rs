@@ -121,6 +121,11 @@ impl View {
                 self.adhoc_dimension(raw.trim())?;
             }
         }
+        for raw in &request.metrics {
+            if self.is_expression(raw.trim()) {
+                self.adhoc_metric(raw.trim())?;
+            }
+        }
         Ok(())
     }
 
@@ -170,10 +175,8 @@ impl View {
     }
 
     fn request_member(&self, raw: &str, kind: MemberKind) -> Result<Vec<MemberId>> {
-        if kind == MemberKind::Dimension {
-            if let Some(id) = self.adhoc.get(raw) {
-                return Ok(vec![*id]);
-            }
+        if let Some(id) = self.adhoc.get(&(kind, raw.to_string())) {
+            return Ok(vec![*id]);
         }
         let ids = |pred: &dyn Fn(&crate::view::Member) -> bool| -> Vec<MemberId> {
             self.members(kind)

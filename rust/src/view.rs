@@ -97,8 +97,8 @@ pub struct View {
     by_name: HashMap<String, Vec<MemberId>>,
     /// Tables read by subqueries in member expressions, by `key_of` their written name.
     subquery_tables: BTreeMap<String, SubqueryTable>,
-    /// Dimensions a request defined by expression (see `adhoc`), by their text.
-    pub(crate) adhoc: HashMap<String, MemberId>,
+    /// Dimensions and metrics a request defined by expression (see `adhoc`), by kind and text.
+    pub(crate) adhoc: HashMap<(MemberKind, String), MemberId>,
 }
 
 pub fn eq_ci(a: &str, b: &str) -> bool {
