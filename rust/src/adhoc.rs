@@ -25,39 +25,9 @@ impl View {
         }
         // Names resolve as in a where clause: dimensions, facts, columns of `alias.column`.
         let parts = self.resolve(text, None, None).map_err(|e| e.context(&what))?;
-        let ids: Vec<MemberId> = parts
-            .iter()
-            .filter_map(|p| match p {
-                crate::view::Part::Member(id) => Some(*id),
-                _ => None,
-            })
-            .collect();
-        self.resolve_members(ids)?;
+        self.resolve_members(member_ids(&parts))?;
         let table = self.finest_table(&parts, &what)?;
-        let def = MemberDef {
-            table: Some(self.tables[table].alias.clone()),
-            name: text.to_string(),
-            expr: text.to_string(),
-            comment: None,
-            synonyms: vec![],
-            private: false,
-            using: vec![],
-            clauses: vec![],
-        };
-        let id = MemberId { kind: MemberKind::Dimension, index: self.dimensions.len() };
-        self.dimensions.push(Member {
-            kind: MemberKind::Dimension,
-            name: text.to_string(),
-            table: Some(table),
-            parts,
-            resolved: true,
-            private: false,
-            using: vec![],
-            def,
-            rollup: None,
-        });
-        self.adhoc.insert((MemberKind::Dimension, text.to_string()), id);
-        Ok(id)
+        Ok(self.push_adhoc(MemberKind::Dimension, text, Some(table), parts))
     }
 
     /// The request's metric for an expression (created once per text).
@@ -84,6 +54,11 @@ impl View {
             self.resolve_members(member_ids(&parts))?;
             (parts, None)
         };
+        Ok(self.push_adhoc(MemberKind::Metric, text, table, parts))
+    }
+
+    /// Adds a resolved request-only member named by its expression text.
+    fn push_adhoc(&mut self, kind: MemberKind, text: &str, table: Option<usize>, parts: Vec<crate::view::Part>) -> MemberId {
         let def = MemberDef {
             table: table.map(|t| self.tables[t].alias.clone()),
             name: text.to_string(),
@@ -94,8 +69,8 @@ impl View {
             using: vec![],
             clauses: vec![],
         };
-        self.metrics.push(Member {
-            kind: MemberKind::Metric,
+        let member = Member {
+            kind,
             name: text.to_string(),
             table,
             parts,
@@ -104,9 +79,12 @@ impl View {
             using: vec![],
             def,
             rollup: None,
-        });
-        self.adhoc.insert((MemberKind::Metric, text.to_string()), id);
-        Ok(id)
+        };
+        let list = if kind == MemberKind::Metric { &mut self.metrics } else { &mut self.dimensions };
+        let id = MemberId { kind, index: list.len() };
+        list.push(member);
+        self.adhoc.insert((kind, text.to_string()), id);
+        id
     }
 
     /// The table an expression's row-level value belongs to: the finest of those it reads.
