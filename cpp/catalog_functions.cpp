@@ -69,15 +69,16 @@ static vector<Value> DescribeRowValues(const rs::DescribeRow &r) {
 	        Value(ToString(r.expression)),
 	        r.has_comment ? Value(ToString(r.comment)) : Value(LogicalType::VARCHAR),
 	        Value::LIST(LogicalType::VARCHAR, std::move(synonyms)),
-	        Value::BOOLEAN(r.private_member)};
+	        Value::BOOLEAN(r.private_member),
+	        r.data_type.empty() ? Value(LogicalType::VARCHAR) : Value(ToString(r.data_type))};
 }
 
 static unique_ptr<FunctionData> DescribeBind(ClientContext &context, TableFunctionBindInput &input,
                                              vector<LogicalType> &return_types, compat::ColumnNames &names) {
-	names = {"object_kind", "object_name", "table_alias", "expression", "comment", "synonyms", "private"};
+	names = {"object_kind", "object_name", "table_alias", "expression", "comment", "synonyms", "private", "data_type"};
 	return_types = {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
 	                LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::LIST(LogicalType::VARCHAR),
-	                LogicalType::BOOLEAN};
+	                LogicalType::BOOLEAN, LogicalType::VARCHAR};
 	DefinitionStore store;
 	auto &row = NamedView(context, input.inputs[0], "describe_semantic_view", store);
 	auto described = CallRust([&] { return rs::describe(ToStr(row.definition)); });
@@ -88,29 +89,60 @@ static unique_ptr<FunctionData> DescribeBind(ClientContext &context, TableFuncti
 	return std::move(data);
 }
 
-//! Every member of every semantic view in every attached database (SHOW SEMANTIC ... without IN).
+static void AppendMembers(ClientContext &context, const string &catalog, const StoredViewRow &view, RowsData &data) {
+	auto described = CallRust([&] { return rs::describe(ToStr(view.definition)); });
+	for (auto &r : described) {
+		auto row = DescribeRowValues(r);
+		row.insert(row.begin(), {Value(catalog), Value(view.schema_name), Value(view.view_name)});
+		data.rows.push_back(std::move(row));
+	}
+}
+
+//! Every member of every semantic view in every attached database (SHOW SEMANTIC ... IN ACCOUNT),
+//! or, given a name, of that one view (SHOW SEMANTIC ... IN view).
 static unique_ptr<FunctionData> MembersBind(ClientContext &context, TableFunctionBindInput &input,
                                             vector<LogicalType> &return_types, compat::ColumnNames &names) {
 	names = {"database_name", "schema_name", "view_name", "object_kind", "object_name", "table_alias",
-	         "expression",    "comment",     "synonyms",  "private"};
+	         "expression",    "comment",     "synonyms",  "private",     "data_type"};
 	return_types = {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
 	                LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
 	                LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::LIST(LogicalType::VARCHAR),
-	                LogicalType::BOOLEAN};
+	                LogicalType::BOOLEAN, LogicalType::VARCHAR};
 	auto data = make_uniq<RowsData>();
+	if (!input.inputs.empty()) {
+		DefinitionStore store;
+		auto name = StringArgument(input.inputs[0], "semantic_view_members", "name");
+		auto target = ResolveViewTarget(context, name, ViewNameUse::LOOKUP, store);
+		AppendMembers(context, target.catalog, store.Find(target), *data);
+		return std::move(data);
+	}
 	for (auto &db : DatabaseManager::Get(context).GetDatabases(context)) {
 		if (db->IsSystem() || db->IsTemporary()) {
 			continue;
 		}
 		auto store = ReadDefinitionStore(context, compat::Raw(db->GetName()));
 		for (auto &view : store.rows) {
-			auto described = CallRust([&] { return rs::describe(ToStr(view.definition)); });
-			for (auto &r : described) {
-				auto row = DescribeRowValues(r);
-				row.insert(row.begin(), {Value(compat::Raw(db->GetName())), Value(view.schema_name), Value(view.view_name)});
-				data->rows.push_back(std::move(row));
-			}
+			AppendMembers(context, compat::Raw(db->GetName()), view, *data);
 		}
+	}
+	return std::move(data);
+}
+
+//! DESCRIBE SEMANTIC VIEW: Snowflake's rows, one per property.
+static unique_ptr<FunctionData> PropertiesBind(ClientContext &context, TableFunctionBindInput &input,
+                                               vector<LogicalType> &return_types, compat::ColumnNames &names) {
+	names = {"object_kind", "object_name", "parent_entity", "property", "property_value"};
+	return_types = vector<LogicalType>(5, LogicalType::VARCHAR);
+	DefinitionStore store;
+	auto name = StringArgument(input.inputs[0], "semantic_view_properties", "name");
+	auto target = ResolveViewTarget(context, name, ViewNameUse::LOOKUP, store);
+	auto &row = store.Find(target);
+	auto properties = CallRust([&] { return rs::properties(ToStr(row.definition), ToStr(target.catalog)); });
+	auto data = make_uniq<RowsData>();
+	auto nullable = [](const rust::String &s) { return s.empty() ? Value(LogicalType::VARCHAR) : Value(ToString(s)); };
+	for (auto &p : properties) {
+		data->rows.push_back({nullable(p.object_kind), nullable(p.object_name), nullable(p.parent_entity),
+		                      Value(ToString(p.property)), Value(ToString(p.value))});
 	}
 	return std::move(data);
 }
@@ -155,9 +187,20 @@ static unique_ptr<FunctionData> GetDdl(ClientContext &context, vector<unique_ptr
 	if (!StringUtil::CIEquals(kind, "SEMANTIC_VIEW") && !StringUtil::CIEquals(kind, "SEMANTIC VIEW")) {
 		throw BinderException("get_ddl: object type '%s' is not supported; use 'SEMANTIC_VIEW'", kind);
 	}
+	bool qualified = false;
+	if (values.size() > 2) {
+		if (values[2].IsNull()) {
+			throw BinderException("get_ddl: the third argument (use fully qualified names) must not be NULL");
+		}
+		qualified = BooleanValue::Get(values[2].DefaultCastAs(LogicalType::BOOLEAN));
+	}
 	DefinitionStore store;
-	auto &row = NamedView(context, values[1], "get_ddl", store);
-	auto ddl = CallRust([&] { return rs::get_ddl(ToStr(row.schema_name), ToStr(row.view_name), ToStr(row.definition)); });
+	auto target = ResolveViewTarget(context, StringArgument(values[1], "get_ddl", "name"), ViewNameUse::LOOKUP, store);
+	auto &row = store.Find(target);
+	auto ddl = CallRust([&] {
+		return rs::get_ddl(ToStr(target.catalog), ToStr(row.schema_name), ToStr(row.view_name), ToStr(row.definition),
+		                   qualified);
+	});
 	return make_uniq<GetDdlData>(ToString(ddl));
 }
 
@@ -179,14 +222,23 @@ static void GetDdlFunction(DataChunk &args, ExpressionState &state, Vector &resu
 }
 
 void RegisterCatalogFunctions(ExtensionLoader &loader) {
-	ScalarFunction get_ddl("get_ddl", {LogicalType::VARCHAR, LogicalType::VARCHAR}, LogicalType::VARCHAR, GetDdlFunction,
-	                       GetDdlBind);
-	get_ddl.SetStability(FunctionStability::VOLATILE);
+	ScalarFunctionSet get_ddl("get_ddl");
+	for (auto &arguments : {vector<LogicalType> {LogicalType::VARCHAR, LogicalType::VARCHAR},
+	                        vector<LogicalType> {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::BOOLEAN}}) {
+		ScalarFunction function(arguments, LogicalType::VARCHAR, GetDdlFunction, GetDdlBind);
+		function.SetStability(FunctionStability::VOLATILE);
+		get_ddl.AddFunction(function);
+	}
 	loader.RegisterFunction(get_ddl);
 	loader.RegisterFunction(TableFunction("list_semantic_views", {}, EmitRows, ListBind, InitRows));
 	loader.RegisterFunction(
 	    TableFunction("describe_semantic_view", {LogicalType::VARCHAR}, EmitRows, DescribeBind, InitRows));
-	loader.RegisterFunction(TableFunction("semantic_view_members", {}, EmitRows, MembersBind, InitRows));
+	TableFunctionSet members("semantic_view_members");
+	members.AddFunction(TableFunction({}, EmitRows, MembersBind, InitRows));
+	members.AddFunction(TableFunction({LogicalType::VARCHAR}, EmitRows, MembersBind, InitRows));
+	loader.RegisterFunction(members);
+	loader.RegisterFunction(
+	    TableFunction("semantic_view_properties", {LogicalType::VARCHAR}, EmitRows, PropertiesBind, InitRows));
 	loader.RegisterFunction(TableFunction("semantic_view_dimensions_for_metric",
 	                                      {LogicalType::VARCHAR, LogicalType::VARCHAR}, EmitRows,
 	                                      DimensionsForMetricBind, InitRows));

@@ -90,17 +90,25 @@ static rs::TableColumns LookupTable(ClientContext &context, const ViewTarget &ta
 	throw CatalogException("semantic view '%s': table '%s': %s does not exist", target.name, ToString(table.key), name);
 }
 
-//! Binds (does not run) a probe query; a failure names the member it checks.
-static void BindProbe(ClientContext &context, const string &view, const rs::Probe &probe) {
+//! Binds (does not run) a probe query; a failure names the member it checks. Returns the
+//! member's DuckDB type (a fact or dimension probe selects it in a one-element list), or ""
+//! for a relationship.
+static string BindProbe(ClientContext &context, const string &view, const rs::Probe &probe) {
+	BoundStatement bound;
 	try {
 		auto statements = compat::ParseStatements(context, ToString(probe.sql));
 		auto binder = Binder::CreateBinder(context);
-		binder->Bind(*statements[0]);
+		bound = binder->Bind(*statements[0]);
 	} catch (std::exception &ex) {
 		ErrorData error(ex);
 		throw BinderException("semantic view '%s': %s does not bind: %s", view, ToString(probe.subject),
 		                      error.RawMessage());
 	}
+	if (probe.member.empty() || bound.types.empty()) {
+		return "";
+	}
+	auto &type = bound.types.back();
+	return (type.id() == LogicalTypeId::LIST ? ListType::GetChildType(type) : type).ToString();
 }
 
 rs::Defined PrepareDefine(ClientContext &context, const ViewTarget &target, const string &json, bool replace,
@@ -119,14 +127,15 @@ rs::Defined PrepareDefine(ClientContext &context, const ViewTarget &target, cons
 		columns.push_back(LookupTable(context, target, table));
 	}
 	auto views = store.ToRust();
-	auto defined = CallRust([&] {
+	auto pending = CallRust([&] {
 		return rs::define(ToStr(target.catalog), ToStr(target.schema), ToStr(target.name), ToStr(json), columns,
 		                  replace, if_not_exists, store.exists, views);
 	});
-	for (auto &probe : defined.probes) {
-		BindProbe(context, target.name, probe);
+	rust::Vec<rust::String> types;
+	for (auto &probe : pending->probes()) {
+		types.push_back(BindProbe(context, target.name, probe));
 	}
-	return defined;
+	return CallRust([&] { return pending->finish(types); });
 }
 
 string PrepareDrop(ClientContext &context, const string &name, bool if_exists) {

@@ -69,10 +69,27 @@ fn pin(catalog: &str, found: Vec<(bool, Found)>) -> (BTreeMap<String, Vec<String
 }
 
 /// A probe: SQL that must bind in DuckDB for the definition to be valid, and what it checks.
+/// Member probes select the member's value (in a one-element list for facts and dimensions),
+/// so that binding them also gives the member's DuckDB type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Probe {
     pub subject: String,
     pub sql: String,
+    /// `types` key of the member it checks; empty for relationships.
+    pub member: String,
+}
+
+/// A definition checked by Rust, waiting for DuckDB to bind its probes.
+pub struct PendingDefine {
+    catalog: String,
+    schema: String,
+    name: String,
+    stored: Stored,
+    replace: bool,
+    if_not_exists: bool,
+    exists: bool,
+    store_exists: bool,
+    pub probes: Vec<Probe>,
 }
 
 pub struct Defined {
@@ -80,9 +97,10 @@ pub struct Defined {
     pub create_store: String,
     /// The one statement writing the definition.
     pub write: String,
-    pub probes: Vec<Probe>,
 }
 
+/// Checks a definition and lists the probes DuckDB must bind. Fails early when the view
+/// exists and may not be replaced.
 #[allow(clippy::too_many_arguments)]
 pub fn define(
     catalog: &str,
@@ -94,7 +112,7 @@ pub fn define(
     if_not_exists: bool,
     store_exists: bool,
     views: &[StoredName],
-) -> Result<Defined> {
+) -> Result<PendingDefine> {
     let context = format!("semantic view '{name}'");
     let definition = definition_json(json).map_err(|e| e.context(&context))?;
     let (columns, pinned) = pin(catalog, found);
@@ -102,8 +120,43 @@ pub fn define(
     let view = stored.compile().map_err(|e| e.context(&context))?;
     let probes = probes(&view, catalog).map_err(|e| e.context(&context))?;
     let exists = store::find(views, catalog, schema, name).is_ok();
-    let w = store::define_sql(catalog, schema, name, &stored, replace, if_not_exists, exists, store_exists)?;
-    Ok(Defined { create_store: w.create_store, write: w.write, probes })
+    // Refuse an existing view before DuckDB binds anything.
+    store::define_sql(catalog, schema, name, &stored, replace, if_not_exists, exists, store_exists)?;
+    Ok(PendingDefine {
+        catalog: catalog.to_string(),
+        schema: schema.to_string(),
+        name: name.to_string(),
+        stored,
+        replace,
+        if_not_exists,
+        exists,
+        store_exists,
+        probes,
+    })
+}
+
+impl PendingDefine {
+    /// The statements storing the definition, with the member types DuckDB bound for each probe
+    /// (`types[i]` for `probes[i]`; empty where there is none).
+    pub fn finish(&self, types: &[String]) -> Result<Defined> {
+        let mut stored = self.stored.clone();
+        for (probe, ty) in self.probes.iter().zip(types) {
+            if !probe.member.is_empty() && !ty.is_empty() {
+                stored.types.insert(probe.member.clone(), ty.clone());
+            }
+        }
+        let w = store::define_sql(
+            &self.catalog,
+            &self.schema,
+            &self.name,
+            &stored,
+            self.replace,
+            self.if_not_exists,
+            self.exists,
+            self.store_exists,
+        )?;
+        Ok(Defined { create_store: w.create_store, write: w.write })
+    }
 }
 
 /// One probe per relationship and member. Fact and dimension probes group by the expression
@@ -114,7 +167,8 @@ pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
     let mut out = Vec::new();
     for (i, rel) in view.relationships.iter().enumerate() {
         let source = crate::plan::Source { anchor: rel.from, joins: vec![crate::view::Step { rel: i, reversed: false }] };
-        out.push(Probe { subject: format!("relationship '{}'", rel.name), sql: format!("SELECT 1 FROM {}", r.from_clause(&source)) });
+        let sql = format!("SELECT 1 FROM {}", r.from_clause(&source));
+        out.push(Probe { subject: format!("relationship '{}'", rel.name), sql, member: String::new() });
     }
     for (id, m) in view.all_members() {
         let subject = format!("{} '{}'", id.kind.noun(), view.qualified_name(id));
@@ -138,14 +192,20 @@ pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
                     format!("SELECT {} FROM {from} GROUP BY ()", r.member_expr(id))
                 } else {
                     // In a list, so that an integer constant is not read as a column ordinal.
-                    format!("SELECT 1 FROM {from} GROUP BY [{}]", r.member_expr(id))
+                    let expr = r.member_expr(id);
+                    format!("SELECT [{expr}] FROM {from} GROUP BY [{expr}]")
                 }
             }
             (_, None) => return Err(Error::internal(format!("{subject} has no table"))),
         };
-        out.push(Probe { subject, sql });
+        out.push(Probe { subject, sql, member: type_key(view, id) });
     }
     Ok(out)
+}
+
+/// Where a member's DuckDB type is kept in `Stored::types`.
+pub fn type_key(view: &View, id: crate::view::MemberId) -> String {
+    format!("{} {}", id.kind.noun(), view.qualified_name(id))
 }
 
 /// The SELECT a request expands to. `home_catalog` is the current name of the database that
@@ -178,6 +238,8 @@ pub struct DescribeRow {
     pub comment: Option<String>,
     pub synonyms: Vec<String>,
     pub private: bool,
+    /// The DuckDB type bound at define time (members only).
+    pub data_type: Option<String>,
 }
 
 pub fn describe(definition: &str) -> Result<Vec<DescribeRow>> {
@@ -198,6 +260,7 @@ pub fn describe(definition: &str) -> Result<Vec<DescribeRow>> {
             comment: def.comment.clone(),
             synonyms: def.synonyms.clone(),
             private: false,
+            data_type: None,
         });
     }
     for r in &view.relationships {
@@ -215,6 +278,7 @@ pub fn describe(definition: &str) -> Result<Vec<DescribeRow>> {
             comment: None,
             synonyms: vec![],
             private: false,
+            data_type: None,
         });
     }
     for (id, m) in view.all_members() {
@@ -234,6 +298,7 @@ pub fn describe(definition: &str) -> Result<Vec<DescribeRow>> {
             comment: m.def.comment.clone(),
             synonyms: m.def.synonyms.clone(),
             private: m.private,
+            data_type: stored.types.get(&type_key(&view, id)).cloned(),
         });
         for c in &m.def.clauses {
             rows.push(clause_row(c, Some(&m.name), m.table.map(|t| view.tables[t].alias.clone())));
@@ -255,6 +320,7 @@ fn clause_row(c: &crate::model::Clause, member: Option<&str>, table: Option<Stri
         comment: None,
         synonyms: vec![],
         private: false,
+        data_type: None,
     }
 }
 
@@ -275,9 +341,20 @@ pub fn definition_to_json(def: &crate::model::Definition) -> String {
     serde_json::to_string(def).expect("definitions serialize")
 }
 
-/// `GET_DDL('SEMANTIC_VIEW', name)`: DDL that recreates the stored view.
-pub fn get_ddl(schema: &str, name: &str, definition: &str) -> Result<String> {
+/// `GET_DDL('SEMANTIC_VIEW', name [, qualified])`: DDL that recreates the stored view. With
+/// `qualified` (Snowflake's third argument), the view and its tables carry their database and
+/// schema; `catalog` is the current name of the database holding the view.
+pub fn get_ddl(catalog: &str, schema: &str, name: &str, definition: &str, qualified: bool) -> Result<String> {
     let stored = Stored::parse(definition)?;
-    let qualified = format!("{}.{}", crate::ddl::ident_sql(schema), crate::ddl::ident_sql(name));
-    Ok(crate::get_ddl::render(&qualified, &stored.definition))
+    let ident = crate::ddl::ident_sql;
+    if !qualified {
+        return Ok(crate::get_ddl::render(&format!("{}.{}", ident(schema), ident(name)), &stored.definition));
+    }
+    let view = stored.compile()?;
+    let mut def = stored.definition.clone();
+    for (t, table) in def.tables.iter_mut().zip(&view.tables) {
+        let p = &table.physical;
+        t.table = format!("{}.{}.{}", ident(p.catalog.as_deref().unwrap_or(catalog)), ident(&p.schema), ident(&p.name));
+    }
+    Ok(crate::get_ddl::render(&format!("{}.{}.{}", ident(catalog), ident(schema), ident(name)), &def))
 }

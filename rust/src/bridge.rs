@@ -41,15 +41,16 @@ mod ffi {
         columns: Vec<String>,
     }
 
+    /// SQL DuckDB must bind for a definition to be valid; `member` is empty for relationships.
     struct Probe {
         subject: String,
         sql: String,
+        member: String,
     }
 
     struct Defined {
         create_store: String,
         write: String,
-        probes: Vec<Probe>,
     }
 
     /// A statement offered by DuckDB's parser fallback. `kind` is empty when it is not ours.
@@ -94,9 +95,24 @@ mod ffi {
         comment: String,
         synonyms: Vec<String>,
         private_member: bool,
+        /// Empty when unknown (defined before types were recorded).
+        data_type: String,
+    }
+
+    /// A row of DESCRIBE SEMANTIC VIEW; empty kind, name or parent is NULL.
+    struct PropertyRow {
+        object_kind: String,
+        object_name: String,
+        parent_entity: String,
+        property: String,
+        value: String,
     }
 
     extern "Rust" {
+        /// A checked definition waiting for its probes' types (`finish`).
+        type PendingDefine;
+        fn probes(self: &PendingDefine) -> Vec<Probe>;
+        fn finish(self: &PendingDefine, types: &Vec<String>) -> Result<Defined>;
         fn parse_view_name(name: &str) -> Result<Vec<String>>;
         fn definition_tables(name: &str, json: &str) -> Result<Vec<TableLookup>>;
         #[allow(clippy::too_many_arguments)]
@@ -110,15 +126,16 @@ mod ffi {
             if_not_exists: bool,
             store_exists: bool,
             views: &Vec<StoredView>,
-        ) -> Result<Defined>;
+        ) -> Result<Box<PendingDefine>>;
         fn parse_statement(text: &str) -> ParsedStatement;
         fn rename_view(catalog: &str, schema: &str, name: &str, new_name: &str, if_exists: bool, views: &Vec<StoredView>) -> Result<String>;
         fn comment_view(catalog: &str, schema: &str, name: &str, definition: &str, has_comment: bool, comment: &str) -> Result<String>;
-        fn get_ddl(schema: &str, name: &str, definition: &str) -> Result<String>;
+        fn get_ddl(catalog: &str, schema: &str, name: &str, definition: &str, qualified: bool) -> Result<String>;
         fn drop_view(catalog: &str, schema: &str, name: &str, if_exists: bool, views: &Vec<StoredView>) -> Result<String>;
         fn find_view(catalog: &str, schema: &str, name: &str, views: &Vec<StoredView>) -> Result<usize>;
         fn expand(name: &str, definition: &str, home_catalog: &str, request: &ExpandRequest) -> Result<String>;
         fn describe(definition: &str) -> Result<Vec<DescribeRow>>;
+        fn properties(definition: &str, home_catalog: &str) -> Result<Vec<PropertyRow>>;
         fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<String>>;
         fn plain_sql_candidates(sql: &str) -> Result<Vec<String>>;
         fn rewrite_plain_sql(sql: &str, views: &Vec<PlainView>) -> Result<String>;
@@ -186,7 +203,7 @@ fn define(
     if_not_exists: bool,
     store_exists: bool,
     views: &Vec<ffi::StoredView>,
-) -> BridgeResult<ffi::Defined> {
+) -> BridgeResult<Box<PendingDefine>> {
     guard(|| {
         let found = columns
             .iter()
@@ -196,13 +213,28 @@ fn define(
                 (c.subquery, Found { key: c.key.clone(), table, columns: c.columns.clone() })
             })
             .collect();
-        let d = api::define(catalog, schema, name, json, found, replace, if_not_exists, store_exists, &names(views))?;
-        Ok(ffi::Defined {
-            create_store: d.create_store,
-            write: d.write,
-            probes: d.probes.into_iter().map(|p| ffi::Probe { subject: p.subject, sql: p.sql }).collect(),
-        })
+        let pending = api::define(catalog, schema, name, json, found, replace, if_not_exists, store_exists, &names(views))?;
+        Ok(Box::new(PendingDefine(pending)))
     })
+}
+
+pub struct PendingDefine(api::PendingDefine);
+
+impl PendingDefine {
+    fn probes(&self) -> Vec<ffi::Probe> {
+        self.0
+            .probes
+            .iter()
+            .map(|p| ffi::Probe { subject: p.subject.clone(), sql: p.sql.clone(), member: p.member.clone() })
+            .collect()
+    }
+
+    fn finish(&self, types: &Vec<String>) -> BridgeResult<ffi::Defined> {
+        guard(|| {
+            let d = self.0.finish(types)?;
+            Ok(ffi::Defined { create_store: d.create_store, write: d.write })
+        })
+    }
 }
 
 fn parse_statement(text: &str) -> ffi::ParsedStatement {
@@ -279,8 +311,8 @@ fn comment_view(catalog: &str, schema: &str, name: &str, definition: &str, has_c
     guard(|| crate::store::comment_sql(catalog, schema, name, definition, has_comment.then_some(comment)))
 }
 
-fn get_ddl(schema: &str, name: &str, definition: &str) -> BridgeResult<String> {
-    guard(|| api::get_ddl(schema, name, definition))
+fn get_ddl(catalog: &str, schema: &str, name: &str, definition: &str, qualified: bool) -> BridgeResult<String> {
+    guard(|| api::get_ddl(catalog, schema, name, definition, qualified))
 }
 
 fn drop_view(catalog: &str, schema: &str, name: &str, if_exists: bool, views: &Vec<ffi::StoredView>) -> BridgeResult<String> {
@@ -316,6 +348,22 @@ fn describe(definition: &str) -> BridgeResult<Vec<ffi::DescribeRow>> {
                 comment: r.comment.unwrap_or_default(),
                 synonyms: r.synonyms,
                 private_member: r.private,
+                data_type: r.data_type.unwrap_or_default(),
+            })
+            .collect())
+    })
+}
+
+fn properties(definition: &str, home_catalog: &str) -> BridgeResult<Vec<ffi::PropertyRow>> {
+    guard(|| {
+        Ok(crate::properties::properties(definition, home_catalog)?
+            .into_iter()
+            .map(|r| ffi::PropertyRow {
+                object_kind: r.object_kind.unwrap_or_default(),
+                object_name: r.object_name.unwrap_or_default(),
+                parent_entity: r.parent_entity.unwrap_or_default(),
+                property: r.property,
+                value: r.value,
             })
             .collect())
     })

@@ -66,11 +66,9 @@ fn statement_kind(p: &P) -> Option<Kind> {
         Some(Kind::Drop)
     } else if w(0) == "ALTER" && w(1) == "SEMANTIC" {
         Some(Kind::Alter)
-    } else if w(0) == "SHOW" && (w(1) == "SEMANTIC" || (w(1) == "TERSE" && w(2) == "SEMANTIC")) {
-        Some(Kind::Show)
-    } else if (w(0) == "DESCRIBE" || w(0) == "DESC") && w(1) == "SEMANTIC" {
-        Some(Kind::Describe)
-    } else if p.toks.iter().any(|t| is_word(t, "SEMANTIC_VIEW")) {
+    } else if let Some(kind) = p.catalog_command_at(0) {
+        Some(kind)
+    } else if p.toks.iter().any(|t| is_word(t, "SEMANTIC_VIEW")) || p.nested_catalog_command() {
         Some(Kind::QueryClause)
     } else {
         None
@@ -138,6 +136,46 @@ struct P<'a> {
 }
 
 impl<'a> P<'a> {
+    /// SHOW SEMANTIC ..., SHOW COLUMNS IN SEMANTIC VIEW, DESCRIBE SEMANTIC VIEW at token `i`
+    /// (an absolute index).
+    fn catalog_command_at(&self, i: usize) -> Option<Kind> {
+        let w = |k: usize| match self.toks.get(i + k).map(|t| &t.token) {
+            Some(Token::Word(w)) if w.quote_style.is_none() => w.value.to_uppercase(),
+            _ => String::new(),
+        };
+        if w(0) == "SHOW" && (w(1) == "SEMANTIC" || (w(1) == "TERSE" && w(2) == "SEMANTIC") || (w(1) == "COLUMNS" && w(2) == "IN" && w(3) == "SEMANTIC")) {
+            Some(Kind::Show)
+        } else if (w(0) == "DESCRIBE" || w(0) == "DESC") && w(1) == "SEMANTIC" {
+            Some(Kind::Describe)
+        } else {
+            None
+        }
+    }
+
+    /// `(SHOW SEMANTIC ...)` or `(DESCRIBE SEMANTIC VIEW ...)` inside a statement, as DuckDB
+    /// allows `FROM (SHOW tables)`.
+    fn nested_catalog_command(&self) -> bool {
+        (0..self.toks.len()).any(|i| self.toks[i].token == Token::LParen && self.catalog_command_at(i + 1).is_some())
+    }
+
+    /// The index of the `)` closing the `(` at `open`.
+    fn closing_paren(&self, open: usize) -> PResult<usize> {
+        let mut depth = 0i64;
+        for (i, t) in self.toks.iter().enumerate().skip(open) {
+            match t.token {
+                Token::LParen => depth += 1,
+                Token::RParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Ok(i);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Err(SyntaxError { message: "missing ')'".into(), position: self.toks[open].offset })
+    }
+
     fn word_at(&self, i: usize) -> Option<String> {
         match &self.toks.get(self.pos + i)?.token {
             Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_uppercase()),
@@ -641,85 +679,70 @@ impl<'a> P<'a> {
 
     fn show(&mut self) -> PResult<Command> {
         self.expect_kw("SHOW")?;
+        if self.eat_kw("COLUMNS") {
+            return self.show_columns();
+        }
         let terse = self.eat_kw("TERSE");
         self.expect_kw("SEMANTIC")?;
         let what = self.word_at(0).unwrap_or_default();
         self.pos += 1;
         let sql = match what.as_str() {
             "VIEWS" => {
-                let like = self.like()?;
                 let mut filters = vec![];
-                if let Some(l) = like {
+                if let Some(l) = self.like()? {
                     filters.push(format!("view_name ILIKE {}", quote_literal(&l)));
                 }
-                if self.eat_kw("IN") {
-                    if self.eat_kw("SCHEMA") {
-                        let s = self.qualified("schema")?;
-                        if s.len() == 2 {
-                            filters.push(format!("database_name = {}", quote_literal(&s[0])));
+                match self.scope(false)? {
+                    Scope::Database(d) => filters.push(name_eq("database_name", &d)),
+                    Scope::Schema(d, s) => {
+                        if let Some(d) = d {
+                            filters.push(name_eq("database_name", &d));
                         }
-                        filters.push(format!("schema_name = {}", quote_literal(s.last().expect("one part"))));
-                    } else {
-                        self.expect_kw("DATABASE")?;
-                        filters.push(format!("database_name = {}", quote_literal(&self.ident("database")?)));
+                        filters.push(name_eq("schema_name", &s));
                     }
+                    Scope::Account | Scope::Default | Scope::View(_) => {}
                 }
-                if self.eat_kw("STARTS") {
-                    self.expect_kw("WITH")?;
-                    filters.push(format!("starts_with(view_name, {})", quote_literal(&self.string("prefix")?)));
-                }
-                let limit = if self.eat_kw("LIMIT") {
-                    match self.peek().map(|t| t.token.clone()) {
-                        Some(Token::Number(n, _)) => {
-                            self.pos += 1;
-                            format!(" LIMIT {}", n.parse::<u64>().map_err(|_| SyntaxError { message: "LIMIT must be a whole number".into(), position: self.offset() })?)
-                        }
-                        _ => return self.err(format!("expected a number after LIMIT, found {}", self.found())),
-                    }
-                } else {
-                    String::new()
-                };
+                let (starts, limit) = self.starts_with_and_limit("view_name")?;
+                filters.extend(starts);
                 let columns = if terse {
                     "created AS created_on, view_name AS name, 'SEMANTIC_VIEW' AS kind, database_name, schema_name"
                 } else {
                     "created AS created_on, view_name AS name, 'SEMANTIC_VIEW' AS kind, database_name, schema_name, comment"
                 };
-                let filter = if filters.is_empty() { String::new() } else { format!(" WHERE {}", filters.join(" AND ")) };
-                format!("SELECT {columns} FROM list_semantic_views(){filter} ORDER BY database_name, schema_name, view_name{limit}")
+                format!(
+                    "SELECT {columns} FROM list_semantic_views(){} ORDER BY database_name, schema_name, view_name{limit}",
+                    where_sql(&filters)
+                )
             }
             "DIMENSIONS" | "METRICS" | "FACTS" => {
-                let like = self.like()?;
-                if !self.eat_kw("IN") {
-                    // Without IN: every semantic view of the current schema.
-                    let kinds = member_kinds(&what);
-                    let mut filters = vec![
-                        format!("object_kind IN ({kinds})"),
-                        "NOT private".to_string(),
-                        "database_name = current_database()".to_string(),
-                        "schema_name = current_schema()".to_string(),
-                    ];
-                    if let Some(l) = like {
-                        filters.push(format!("object_name ILIKE {}", quote_literal(&l)));
-                    }
-                    if self.at_kw("FOR") {
-                        return self.err("FOR METRIC needs IN <semantic view>");
-                    }
-                    self.end()?;
-                    return Ok(Command::Query {
-                        sql: format!(
-                            "SELECT view_name AS semantic_view_name, table_alias AS table_name, object_name AS name, expression, synonyms, comment \
-                             FROM semantic_view_members() WHERE {}",
-                            filters.join(" AND ")
-                        ),
-                    });
-                }
-                let view = self.view_name()?;
-                let kinds = member_kinds(&what);
-                let mut filters = vec![format!("object_kind IN ({kinds})"), "NOT private".to_string()];
-                if let Some(l) = like {
+                let mut filters = vec![format!("object_kind IN ({})", member_kinds(&what)), "NOT private".to_string()];
+                if let Some(l) = self.like()? {
                     filters.push(format!("object_name ILIKE {}", quote_literal(&l)));
                 }
+                let scope = self.scope(true)?;
+                let mut source = "semantic_view_members()".to_string();
+                match &scope {
+                    // Without IN: the semantic views of the current schema.
+                    Scope::Default => filters.extend([
+                        "database_name = current_database()".to_string(),
+                        "schema_name = current_schema()".to_string(),
+                    ]),
+                    Scope::Account => {}
+                    Scope::Database(d) => filters.push(name_eq("database_name", d)),
+                    Scope::Schema(d, s) => {
+                        if let Some(d) = d {
+                            filters.push(name_eq("database_name", d));
+                        }
+                        filters.push(name_eq("schema_name", s));
+                    }
+                    Scope::View(v) => source = format!("semantic_view_members({})", quote_literal(v)),
+                }
+                let mut columns = "database_name, schema_name, view_name AS semantic_view_name, table_alias AS table_name, \
+                                   object_name AS name, data_type, synonyms, comment";
                 if self.eat_kw("FOR") {
+                    let Scope::View(view) = &scope else {
+                        return self.err("FOR METRIC needs IN <semantic view>");
+                    };
                     if what != "DIMENSIONS" {
                         return self.err("FOR METRIC applies to SHOW SEMANTIC DIMENSIONS");
                     }
@@ -727,16 +750,17 @@ impl<'a> P<'a> {
                     let metric = join_name(&self.qualified("metric")?);
                     filters.push(format!(
                         "table_alias || '.' || object_name IN (SELECT dimension FROM semantic_view_dimensions_for_metric({}, {}))",
-                        quote_literal(&view),
+                        quote_literal(view),
                         quote_literal(&metric)
                     ));
+                    // `required`: dimensions a metric cannot be evaluated without (none here).
+                    columns = "table_alias AS table_name, object_name AS name, data_type, false AS required, synonyms, comment";
                 }
+                let (starts, limit) = self.starts_with_and_limit("object_name")?;
+                filters.extend(starts);
                 format!(
-                    "SELECT {} AS semantic_view_name, table_alias AS table_name, object_name AS name, expression, synonyms, comment \
-                     FROM describe_semantic_view({}) WHERE {}",
-                    quote_literal(&view),
-                    quote_literal(&view),
-                    filters.join(" AND ")
+                    "SELECT {columns} FROM {source}{} ORDER BY database_name, schema_name, view_name, table_alias, object_name{limit}",
+                    where_sql(&filters)
                 )
             }
             _ => {
@@ -748,24 +772,83 @@ impl<'a> P<'a> {
         Ok(Command::Query { sql })
     }
 
+    /// `SHOW COLUMNS IN SEMANTIC VIEW v`: one row per public member, in Snowflake's columns.
+    fn show_columns(&mut self) -> PResult<Command> {
+        self.expect_kw("IN")?;
+        self.expect_kw("SEMANTIC")?;
+        self.expect_kw("VIEW")?;
+        let view = quote_literal(&self.view_name()?);
+        self.end()?;
+        let sql = format!(
+            "SELECT view_name AS table_name, schema_name, object_name AS column_name, data_type, 'true' AS \"null?\", \
+             '' AS \"default\", CASE object_kind WHEN 'derived_metric' THEN 'METRIC' ELSE upper(object_kind) END AS kind, \
+             expression, comment, database_name, '' AS autoincrement \
+             FROM semantic_view_members({view}) WHERE object_kind IN ('dimension', 'fact', 'metric', 'derived_metric') AND NOT private"
+        );
+        Ok(Command::Query { sql })
+    }
+
+    /// `IN ACCOUNT | IN DATABASE d | IN SCHEMA [d.]s | IN [SEMANTIC VIEW] v` (a view only where
+    /// `view_allowed`).
+    fn scope(&mut self, view_allowed: bool) -> PResult<Scope> {
+        if !self.eat_kw("IN") {
+            return Ok(Scope::Default);
+        }
+        if self.eat_kw("ACCOUNT") {
+            return Ok(Scope::Account);
+        }
+        if self.eat_kw("DATABASE") {
+            return Ok(Scope::Database(self.ident("database")?));
+        }
+        if self.eat_kw("SCHEMA") {
+            let mut s = self.qualified("schema")?;
+            if s.len() > 2 {
+                return self.err("a schema name has at most two parts: [database.]schema");
+            }
+            let schema = s.pop().expect("one part");
+            return Ok(Scope::Schema(s.pop(), schema));
+        }
+        if !view_allowed {
+            return self.err(format!("expected ACCOUNT, DATABASE or SCHEMA after IN, found {}", self.found()));
+        }
+        if self.at_kw("SEMANTIC") {
+            self.pos += 1;
+            self.expect_kw("VIEW")?;
+        }
+        Ok(Scope::View(self.view_name()?))
+    }
+
+    /// `[STARTS WITH 'x'] [LIMIT n [FROM 'y']]` on the `name` column: filters and a LIMIT clause.
+    fn starts_with_and_limit(&mut self, name: &str) -> PResult<(Vec<String>, String)> {
+        let mut filters = vec![];
+        if self.eat_kw("STARTS") {
+            self.expect_kw("WITH")?;
+            filters.push(format!("starts_with({name}, {})", quote_literal(&self.string("prefix")?)));
+        }
+        if !self.eat_kw("LIMIT") {
+            return Ok((filters, String::new()));
+        }
+        let n = match self.peek().map(|t| t.token.clone()) {
+            Some(Token::Number(n, _)) => {
+                self.pos += 1;
+                n.parse::<u64>().map_err(|_| SyntaxError { message: "LIMIT must be a whole number".into(), position: self.offset() })?
+            }
+            _ => return self.err(format!("expected a number after LIMIT, found {}", self.found())),
+        };
+        if self.eat_kw("FROM") {
+            // Snowflake: start at the first name at or after the string.
+            filters.push(format!("{name} >= {}", quote_literal(&self.string("name to start from")?)));
+        }
+        Ok((filters, format!(" LIMIT {n}")))
+    }
+
     fn describe(&mut self) -> PResult<Command> {
         self.pos += 1; // DESCRIBE | DESC
         self.expect_kw("SEMANTIC")?;
         self.expect_kw("VIEW")?;
         let view = quote_literal(&self.view_name()?);
         self.end()?;
-        // Snowflake's row format: one row per property of each object.
-        let sql = format!(
-            "SELECT object_kind, object_name, parent_entity, property, property_value FROM (\
-             SELECT upper(object_kind) AS object_kind, object_name, table_alias AS parent_entity, p.property, p.property_value, p.k \
-             FROM describe_semantic_view({view}) WITH ORDINALITY AS d(object_kind, object_name, table_alias, expression, comment, synonyms, private, n), \
-             (VALUES (1, CASE WHEN d.object_kind = 'table' THEN 'TABLE_NAME' WHEN d.object_kind = 'relationship' THEN 'DEFINITION' ELSE 'EXPRESSION' END, d.expression), \
-                     (2, 'SYNONYMS', CASE WHEN len(d.synonyms) > 0 THEN array_to_string(d.synonyms, ', ') END), \
-                     (3, 'COMMENT', d.comment), \
-                     (4, 'PRIVATE', CASE WHEN d.private THEN 'true' END)) AS p(k, property, property_value) \
-             WHERE p.property_value IS NOT NULL ORDER BY d.n, p.k)"
-        );
-        Ok(Command::Query { sql })
+        Ok(Command::Query { sql: format!("SELECT * FROM semantic_view_properties({view})") })
     }
 
     /// Rewrites every `SEMANTIC_VIEW(name [DIMENSIONS ...] [METRICS ...] [FACTS ...] [WHERE ...])`
@@ -777,6 +860,20 @@ impl<'a> P<'a> {
         self.pos = 0;
         while self.pos < self.toks.len() {
             let t = &self.toks[self.pos];
+            if t.token == Token::LParen {
+                if let Some(kind) = self.catalog_command_at(self.pos + 1) {
+                    let close = self.closing_paren(self.pos)?;
+                    let mut inner = P { text: self.text, toks: self.toks[self.pos + 1..close].to_vec(), pos: 0 };
+                    let command = if kind == Kind::Show { inner.show()? } else { inner.describe()? };
+                    let Command::Query { sql } = command else { return Err(SyntaxError { message: "not a query".into(), position: t.offset }) };
+                    out.push_str(&self.text[copied..t.offset]);
+                    out.push_str(&format!("({sql})"));
+                    copied = self.toks[close].offset + 1;
+                    self.pos = close + 1;
+                    found = true;
+                    continue;
+                }
+            }
             let is_call = is_word(t, "SEMANTIC_VIEW") && self.toks.get(self.pos + 1).is_some_and(|n| n.token == Token::LParen);
             if !is_call {
                 self.pos += 1;
@@ -948,6 +1045,29 @@ impl<'a> P<'a> {
         }
         Ok((first.clone(), first))
     }
+}
+
+/// Where SHOW looks.
+enum Scope {
+    /// No IN: the current schema.
+    Default,
+    Account,
+    Database(String),
+    Schema(Option<String>, String),
+    View(String),
+}
+
+fn where_sql(filters: &[String]) -> String {
+    if filters.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", filters.join(" AND "))
+    }
+}
+
+/// `column` equals a catalog name, case-insensitively as DuckDB compares them.
+fn name_eq(column: &str, name: &str) -> String {
+    format!("lower({column}) = lower({})", quote_literal(name))
 }
 
 /// The `object_kind`s SHOW SEMANTIC DIMENSIONS | METRICS | FACTS lists, as SQL literals.
@@ -1165,6 +1285,12 @@ mod tests {
         assert!(matches!(ours("SHOW TERSE SEMANTIC VIEWS LIKE 'a%' IN SCHEMA main STARTS WITH 'a' LIMIT 3"), Command::Query { .. }));
         assert!(matches!(ours("SHOW SEMANTIC DIMENSIONS IN v FOR METRIC m"), Command::Query { .. }));
         assert!(matches!(ours("DESCRIBE SEMANTIC VIEW v"), Command::Query { .. }));
+        let Command::Query { sql } = ours("SELECT name FROM (SHOW SEMANTIC METRICS IN v) WHERE data_type = 'BIGINT'") else { panic!() };
+        assert!(sql.starts_with("SELECT name FROM (SELECT database_name"), "{sql}");
+        assert!(sql.ends_with(") WHERE data_type = 'BIGINT'"), "{sql}");
+        let Command::Query { sql } = ours("SELECT * FROM (DESC SEMANTIC VIEW v), (SHOW SEMANTIC VIEWS)") else { panic!() };
+        assert!(sql.contains("semantic_view_properties('v')") && sql.contains("list_semantic_views()"), "{sql}");
+        assert!(parse_statement("SELECT * FROM (SHOW SEMANTIC METRICS IN v extra)").is_err());
         assert!(matches!(ours("SHOW SEMANTIC DIMENSIONS LIKE 'r%'"), Command::Query { .. }));
         assert!(parse_statement("SHOW SEMANTIC DIMENSIONS FOR METRIC m").is_err());
     }

@@ -58,9 +58,11 @@ pub fn definition(text: &str) {
         }
     }
     if let Ok(defined) = api::define("db", "main", "v", text, found, false, false, false, &[]) {
-        for probe in defined.probes {
+        for probe in &defined.probes {
             assert_contained(&probe.sql);
         }
+        let types: Vec<String> = defined.probes.iter().map(|_| "INTEGER".to_string()).collect();
+        defined.finish(&types).expect("a checked definition stores");
     }
 }
 

@@ -14,6 +14,7 @@ pub mod model;
 pub mod parse;
 pub mod plain_sql;
 pub mod plan;
+pub mod properties;
 pub mod render;
 pub mod rollup;
 pub mod sql;

@@ -26,12 +26,15 @@ pub struct Stored {
     pub columns: BTreeMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Pinned::is_empty")]
     pub pinned: Pinned,
+    /// Each member's DuckDB type as bound at define time (`api::type_key`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub types: BTreeMap<String, String>,
     pub definition: Definition,
 }
 
 impl Stored {
     pub fn new(home_schema: &str, columns: BTreeMap<String, Vec<String>>, pinned: Pinned, definition: Definition) -> Self {
-        Stored { format: FORMAT, home_schema: home_schema.to_string(), columns, pinned, definition }
+        Stored { format: FORMAT, home_schema: home_schema.to_string(), columns, pinned, types: BTreeMap::new(), definition }
     }
 
     pub fn parse(text: &str) -> Result<Stored> {

@@ -212,7 +212,12 @@ fn define_produces_probes_for_every_member() {
     // 3 relationships + 1 fact + 3 dimensions + 3 metrics
     assert_eq!(d.probes.len(), 10);
     assert!(d.probes.iter().any(|p| p.sql.ends_with("GROUP BY ()")));
-    assert!(d.create_store.contains("CREATE TABLE IF NOT EXISTS"));
+    let types: Vec<String> = d.probes.iter().map(|p| if p.member.is_empty() { String::new() } else { "BIGINT".into() }).collect();
+    assert_eq!(d.probes.iter().filter(|p| p.member.is_empty()).count(), 3);
+    let written = d.finish(&types).unwrap();
+    assert!(written.create_store.contains("CREATE TABLE IF NOT EXISTS"));
+    // The bound types are stored with the definition.
+    assert!(written.write.contains(r#""types":{"#), "{}", written.write);
 }
 
 #[test]
