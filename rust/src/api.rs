@@ -273,7 +273,16 @@ pub fn describe(definition: &str) -> Result<Vec<DescribeRow>> {
                 view.tables[r.from].alias,
                 r.from_columns.join(", "),
                 view.tables[r.to].alias,
-                r.to_columns.join(", ")
+                match &r.range {
+                    Some((start, end)) => format!("BETWEEN {start} AND {end} EXCLUSIVE"),
+                    None => r
+                        .to_columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| if r.asof == Some(i) { format!("ASOF {c}") } else { c.clone() })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }
             ),
             comment: None,
             synonyms: vec![],

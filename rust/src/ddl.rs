@@ -8,7 +8,7 @@
 use sqlparser::tokenizer::Token;
 
 use crate::error::did_you_mean;
-use crate::model::{Clause, Definition, MemberDef, RelationshipDef, TableDef};
+use crate::model::{Clause, Definition, DistinctRange, MemberDef, RangeRef, RelationshipDef, TableDef};
 use crate::sql::{quote_ident, quote_literal, tokenize_prefix, Tok};
 
 /// A statement of ours, ready for the glue to execute.
@@ -432,6 +432,7 @@ impl<'a> P<'a> {
             table: join_name(&table),
             primary_key: vec![],
             unique: vec![],
+            distinct_range: None,
             comment: None,
             synonyms: vec![],
         };
@@ -441,6 +442,9 @@ impl<'a> P<'a> {
                 t.primary_key = self.ident_list("column")?;
             } else if self.eat_kw("UNIQUE") {
                 t.unique.push(self.ident_list("column")?);
+            } else if self.at_kw("CONSTRAINT") {
+                let what = format!("table '{}': CONSTRAINT ... DISTINCT RANGE", t.alias);
+                self.once(&mut t.distinct_range, &what, |p| p.distinct_range())?;
             } else if self.at_kw("WITH") {
                 let what = format!("table '{}': WITH SYNONYMS", t.alias);
                 self.once_list(&mut t.synonyms, &what, |p| p.synonyms())?;
@@ -462,6 +466,11 @@ impl<'a> P<'a> {
         let mut to_columns = vec![];
         let mut asof = None;
         if self.eat(&Token::LParen) {
+            if self.at_kw("BETWEEN") {
+                let between = Some(self.range_bounds()?);
+                self.expect(&Token::RParen, "')'")?;
+                return Ok(RelationshipDef { name, from, from_columns, to, to_columns, asof, between });
+            }
             loop {
                 if self.eat_kw("ASOF") {
                     if asof.is_some() {
@@ -478,7 +487,29 @@ impl<'a> P<'a> {
             }
             self.expect(&Token::RParen, "')'")?;
         }
-        Ok(RelationshipDef { name, from, from_columns, to, to_columns, asof })
+        Ok(RelationshipDef { name, from, from_columns, to, to_columns, asof, between: None })
+    }
+
+    /// `CONSTRAINT [name] DISTINCT RANGE BETWEEN start AND end EXCLUSIVE` on a table.
+    fn distinct_range(&mut self) -> PResult<DistinctRange> {
+        self.expect_kw("CONSTRAINT")?;
+        let name = if self.at_kw("DISTINCT") { None } else { Some(self.ident("constraint name")?) };
+        self.expect_kw("DISTINCT")?;
+        self.expect_kw("RANGE")?;
+        let RangeRef { start, end } = self.range_bounds()?;
+        Ok(DistinctRange { name, start, end })
+    }
+
+    /// `BETWEEN start AND end EXCLUSIVE` (Snowflake's only form: half-open ranges).
+    fn range_bounds(&mut self) -> PResult<RangeRef> {
+        self.expect_kw("BETWEEN")?;
+        let start = self.ident("range start column")?;
+        self.expect_kw("AND")?;
+        let end = self.ident("range end column")?;
+        if !self.eat_kw("EXCLUSIVE") {
+            return self.err(format!("expected EXCLUSIVE after the range end column (ranges are half-open), found {}", self.found()));
+        }
+        Ok(RangeRef { start, end })
     }
 
     /// `WITH CORTEX SEARCH SERVICE name [USING column]` on a dimension (kept, no effect).
@@ -1096,7 +1127,8 @@ pub fn ident_sql(name: &str) -> String {
 const RESERVED_FOR_DDL: &[&str] = &[
     "AS", "PRIMARY", "KEY", "UNIQUE", "WITH", "SYNONYMS", "COMMENT", "REFERENCES", "USING", "PRIVATE", "PUBLIC",
     "TABLES", "RELATIONSHIPS", "FACTS", "DIMENSIONS", "METRICS", "SELECT", "FROM", "WHERE", "TABLE", "ORDER",
-    "GROUP", "CASE", "END", "AND", "OR", "NOT", "NULL", "TRUE", "FALSE",
+    "GROUP", "CASE", "END", "AND", "OR", "NOT", "NULL", "TRUE", "FALSE", "ASOF", "BETWEEN", "CONSTRAINT", "DISTINCT",
+    "RANGE", "EXCLUSIVE",
 ];
 
 fn join_name(parts: &[String]) -> String {
@@ -1347,16 +1379,22 @@ mod tests {
                     .iter()
                     .map(|a| {
                         let a = a.clone();
-                        (prop::collection::vec(ident(), 1..4), prop::collection::vec(ident(), 0..2), prop::collection::vec(prop::collection::vec(ident(), 1..3), 0..2), prop::option::of(text()), prop::collection::vec(text(), 0..2))
-                            .prop_map(move |(parts, pk, unique, comment, synonyms)| TableDef { alias: a.clone(), table: join_name(&parts), primary_key: pk, unique, comment, synonyms })
+                        let range = prop::option::of((prop::option::of(ident()), ident(), ident()))
+                            .prop_map(|r| r.map(|(name, start, end)| DistinctRange { name, start, end }));
+                        (prop::collection::vec(ident(), 1..4), prop::collection::vec(ident(), 0..2), prop::collection::vec(prop::collection::vec(ident(), 1..3), 0..2), range, prop::option::of(text()), prop::collection::vec(text(), 0..2))
+                            .prop_map(move |(parts, pk, unique, distinct_range, comment, synonyms)| TableDef { alias: a.clone(), table: join_name(&parts), primary_key: pk, unique, distinct_range, comment, synonyms })
                     })
                     .collect::<Vec<_>>();
-                let rel = (prop::option::of(ident()), prop::sample::select(aliases.clone()), prop::collection::vec(ident(), 1..3), prop::sample::select(aliases.clone()), prop::collection::vec(ident(), 0..3))
-                    .prop_map(|(name, from, from_columns, to, to_columns)| {
+                let between = prop::option::of((ident(), ident())).prop_map(|b| b.map(|(start, end)| RangeRef { start, end }));
+                let rel = (prop::option::of(ident()), prop::sample::select(aliases.clone()), prop::collection::vec(ident(), 1..3), prop::sample::select(aliases.clone()), prop::collection::vec(ident(), 0..3), between)
+                    .prop_map(|(name, from, from_columns, to, to_columns, between)| {
+                        if between.is_some() {
+                            return RelationshipDef { name, from, from_columns, to, to_columns: vec![], asof: None, between };
+                        }
                         let last = to_columns.last().cloned().unwrap_or_default();
                         let unique = to_columns.iter().filter(|c| **c == last).count() == 1;
                         let asof = (to_columns.len() > 1 && unique).then_some(last);
-                        RelationshipDef { name, from, from_columns, to, to_columns, asof }
+                        RelationshipDef { name, from, from_columns, to, to_columns, asof, between: None }
                     });
                 (
                     tables,

@@ -31,6 +31,13 @@ pub fn render(name: &str, def: &Definition) -> String {
             for u in &t.unique {
                 s.push_str(&format!(" UNIQUE ({})", cols(u)));
             }
+            if let Some(r) = &t.distinct_range {
+                s.push_str(" CONSTRAINT");
+                if let Some(n) = &r.name {
+                    s.push_str(&format!(" {}", ident_sql(n)));
+                }
+                s.push_str(&format!(" DISTINCT RANGE BETWEEN {} AND {} EXCLUSIVE", ident_sql(&r.start), ident_sql(&r.end)));
+            }
             s + &extras(&t.synonyms, &t.comment)
         })
         .collect();
@@ -45,7 +52,9 @@ pub fn render(name: &str, def: &Definition) -> String {
                     s.push_str(&format!("{} AS ", ident_sql(n)));
                 }
                 s.push_str(&format!("{} ({}) REFERENCES {}", ident_sql(&r.from), cols(&r.from_columns), ident_sql(&r.to)));
-                if !r.to_columns.is_empty() {
+                if let Some(b) = &r.between {
+                    s.push_str(&format!(" (BETWEEN {} AND {} EXCLUSIVE)", ident_sql(&b.start), ident_sql(&b.end)));
+                } else if !r.to_columns.is_empty() {
                     let list: Vec<String> = r
                         .to_columns
                         .iter()

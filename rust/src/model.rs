@@ -45,10 +45,33 @@ pub struct TableDef {
     pub primary_key: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unique: Vec<Vec<String>>,
+    /// Snowflake's `CONSTRAINT [name] DISTINCT RANGE BETWEEN start AND end EXCLUSIVE`: the
+    /// table's rows are non-overlapping half-open ranges, so a range relationship to it finds
+    /// at most one row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distinct_range: Option<DistinctRange>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub synonyms: Vec<String>,
+}
+
+/// Columns bounding a half-open range `[start, end)`; a NULL bound is open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DistinctRange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub start: String,
+    pub end: String,
+}
+
+/// The referenced side of a range relationship: `REFERENCES t (BETWEEN start AND end EXCLUSIVE)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeRef {
+    pub start: String,
+    pub end: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +90,10 @@ pub struct RelationshipDef {
     /// by equality.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asof: Option<String>,
+    /// A range relationship: the one `from` column lies in `[start, end)` of a row of `to`
+    /// (which must declare that range DISTINCT); `to_columns` is then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub between: Option<RangeRef>,
 }
 
 /// A fact, dimension or metric. Metrics without `table` are derived metrics.

@@ -89,16 +89,31 @@ pub fn properties(definition: &str, home_catalog: &str) -> Result<Vec<PropertyRo
         }
         out.extras(&td.synonyms, &td.comment);
     }
+    for (t, td) in view.tables.iter().zip(&def.tables) {
+        let (Some((start, end)), Some(range)) = (&t.distinct_range, &td.distinct_range) else { continue };
+        let name = range.name.clone().unwrap_or_else(|| format!("{}_distinct_range", t.alias));
+        out.object("CONSTRAINT", &name, Some(&t.alias));
+        out.push("TYPE", "DISTINCT RANGE");
+        out.push("START_COLUMN", start.clone());
+        out.push("END_COLUMN", end.clone());
+    }
     for r in &view.relationships {
         let from = &view.tables[r.from].alias;
         out.object("RELATIONSHIP", &r.name, Some(from));
         out.push("TABLE", from.clone());
         out.push("REF_TABLE", view.tables[r.to].alias.clone());
         out.push("FOREIGN_KEY", json_list(&r.from_columns));
-        out.push("REF_KEY", json_list(&r.to_columns));
-        if let Some(a) = &r.asof {
-            out.push("ASOF_KEY", r.to_columns[*a].clone());
-        }
+        // As Snowflake's SEMANTIC_RELATIONSHIPS.ref_keys: range and ASOF keys as JSON objects.
+        let ref_keys: Vec<serde_json::Value> = match &r.range {
+            Some((start, end)) => vec![serde_json::json!({"start_column": start, "end_column": end, "type": "RANGE"})],
+            None => r
+                .to_columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| if r.asof == Some(i) { serde_json::json!({"column": c, "type": "ASOF"}) } else { serde_json::json!(c) })
+                .collect(),
+        };
+        out.push("REF_KEY", serde_json::Value::Array(ref_keys).to_string());
     }
     for (id, m) in view.all_members() {
         let table = m.table.map(|t| view.tables[t].alias.as_str());

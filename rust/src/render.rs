@@ -141,23 +141,36 @@ impl<'a> Renderer<'a> {
         let mut sql = self.table(source.anchor);
         for step in &source.joins {
             let rel = &self.view.relationships[step.rel];
-            let alias = |t: usize| quote_ident(&self.view.tables[t].alias);
-            let (from, to) = (alias(rel.from), alias(rel.to));
-            let on: Vec<String> = rel
-                .from_columns
-                .iter()
-                .zip(&rel.to_columns)
-                .enumerate()
-                .map(|(i, (f, t))| {
-                    // ASOF: the latest referenced row at or before the referencing one.
-                    let op = if rel.asof == Some(i) { ">=" } else { "=" };
-                    format!("{from}.{} {op} {to}.{}", quote_ident(f), quote_ident(t))
-                })
-                .collect();
             let join = if rel.asof.is_some() { "ASOF LEFT JOIN" } else { "LEFT JOIN" };
-            let _ = write!(sql, " {join} {} ON {}", self.table(self.view.step_target(*step)), on.join(" AND "));
+            let _ = write!(sql, " {join} {} ON {}", self.table(self.view.step_target(*step)), self.join_condition(step.rel));
         }
         sql
+    }
+
+    /// How a relationship matches rows, between its tables' aliases. Symmetric for equality,
+    /// so it also correlates a rollup walked the other way.
+    fn join_condition(&self, rel: usize) -> String {
+        let rel = &self.view.relationships[rel];
+        let alias = |t: usize| quote_ident(&self.view.tables[t].alias);
+        let (from, to) = (alias(rel.from), alias(rel.to));
+        if let Some((start, end)) = &rel.range {
+            // Half-open [start, end); a NULL bound is open (Snowflake's first and last ranges).
+            let value = format!("{from}.{}", quote_ident(&rel.from_columns[0]));
+            let (start, end) = (format!("{to}.{}", quote_ident(start)), format!("{to}.{}", quote_ident(end)));
+            return format!("({start} IS NULL OR {value} >= {start}) AND ({end} IS NULL OR {value} < {end})");
+        }
+        let on: Vec<String> = rel
+            .from_columns
+            .iter()
+            .zip(&rel.to_columns)
+            .enumerate()
+            .map(|(i, (f, t))| {
+                // ASOF: the latest referenced row at or before the referencing one.
+                let op = if rel.asof == Some(i) { ">=" } else { "=" };
+                format!("{from}.{} {op} {to}.{}", quote_ident(f), quote_ident(t))
+            })
+            .collect();
+        on.join(" AND ")
     }
 
     /// `"catalog"."schema"."table" AS "alias"`
@@ -175,22 +188,10 @@ impl<'a> Renderer<'a> {
     pub fn member_expr(&self, id: MemberId) -> String {
         let m = self.view.member(id);
         let expr = self.expr(&m.parts, &MetricRefs::Inline);
-        let (Some(rollup), Some(own)) = (&m.rollup, m.table) else {
+        let (Some(rollup), Some(_)) = (&m.rollup, m.table) else {
             return format!("({expr})");
         };
-        let rel = &self.view.relationships[rollup.correlate.rel];
-        let (inner_table, inner_cols, outer_cols) = if rollup.correlate.reversed {
-            (rel.to, &rel.to_columns, &rel.from_columns)
-        } else {
-            (rel.from, &rel.from_columns, &rel.to_columns)
-        };
-        let alias = |t: usize| quote_ident(&self.view.tables[t].alias);
-        let on: Vec<String> = inner_cols
-            .iter()
-            .zip(outer_cols)
-            .map(|(i, o)| format!("{}.{} = {}.{}", alias(inner_table), quote_ident(i), alias(own), quote_ident(o)))
-            .collect();
-        format!("(SELECT {expr} FROM {} WHERE {})", self.from_clause(&rollup.source), on.join(" AND "))
+        format!("(SELECT {expr} FROM {} WHERE {})", self.from_clause(&rollup.source), self.join_condition(rollup.correlate.rel))
     }
 
     fn metric_expr(&self, metric: usize, refs: &MetricRefs) -> String {

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub use crate::catalog::PhysicalTable;
 use crate::catalog::{key_of, unpinned, Pinned, SubqueryTable};
 use crate::error::{did_you_mean, name_list, Error, Result};
-use crate::model::{Definition, MemberDef, MemberKind};
+use crate::model::{Definition, MemberDef, MemberKind, RangeRef};
 use crate::rollup::Rollup;
 use crate::sql::{check_single_expression, scan_expression, Ident, Piece};
 
@@ -19,6 +19,8 @@ pub struct Table {
     pub columns: Vec<String>,
     pub primary_key: Vec<String>,
     pub unique: Vec<Vec<String>>,
+    /// `CONSTRAINT ... DISTINCT RANGE BETWEEN start AND end EXCLUSIVE`, as column names.
+    pub distinct_range: Option<(String, String)>,
 }
 
 impl Table {
@@ -43,6 +45,9 @@ pub struct Relationship {
     pub named: bool,
     /// Index in `to_columns` of the ASOF column (see `RelationshipDef::asof`).
     pub asof: Option<usize>,
+    /// A range relationship: the columns of `to` bounding `[start, end)` that the one
+    /// `from_columns` value lies in (`to_columns` is empty).
+    pub range: Option<(String, String)>,
 }
 
 /// One join: a relationship walked from its `from` table to its `to` table, or (one-to-one
@@ -267,7 +272,7 @@ impl View {
                 .find(|(k, _)| eq_ci(k, &alias))
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| Error::catalog(format!("table '{alias}' ({}) has no known columns", t.table)))?;
-            let table = Table { alias: alias.clone(), physical, columns: cols, primary_key: Vec::new(), unique: Vec::new() };
+            let table = Table { alias: alias.clone(), physical, columns: cols, primary_key: Vec::new(), unique: Vec::new(), distinct_range: None };
             let check = |key: &[String], what: &str| -> Result<Vec<String>> {
                 if key.is_empty() {
                     return Err(Error::invalid(format!("table '{alias}': {what} is empty")));
@@ -280,9 +285,34 @@ impl View {
             };
             let primary_key = if t.primary_key.is_empty() { Vec::new() } else { check(&t.primary_key, "primary_key")? };
             let unique = t.unique.iter().map(|u| check(u, "unique key")).collect::<Result<Vec<_>>>()?;
-            self.tables.push(Table { primary_key, unique, ..table });
+            let distinct_range = match &t.distinct_range {
+                Some(r) => {
+                    let bounds = check(&[r.start.clone(), r.end.clone()], "DISTINCT RANGE constraint")?;
+                    Some((bounds[0].clone(), bounds[1].clone()))
+                }
+                None => None,
+            };
+            self.tables.push(Table { primary_key, unique, distinct_range, ..table });
         }
         Ok(())
+    }
+
+    /// The `[start, end)` columns of a range relationship's target, which must declare them a
+    /// DISTINCT RANGE (else one row could match several ranges and fan out).
+    fn range_target(&self, to: usize, b: &RangeRef, from_columns: &[String]) -> std::result::Result<(String, String), String> {
+        if from_columns.len() != 1 {
+            return Err(format!("a range relationship matches one column, found {} ({})", from_columns.len(), from_columns.join(", ")));
+        }
+        let target = &self.tables[to];
+        let column = |c: &str| target.column(c).map(str::to_string).ok_or_else(|| unknown_column(target, c, "BETWEEN").message);
+        let (start, end) = (column(&b.start)?, column(&b.end)?);
+        match &target.distinct_range {
+            Some((s, e)) if eq_ci(s, &start) && eq_ci(e, &end) => Ok((start, end)),
+            _ => Err(format!(
+                "table '{}' must declare CONSTRAINT DISTINCT RANGE BETWEEN {start} AND {end} EXCLUSIVE for a range relationship to match at most one of its rows",
+                target.alias
+            )),
+        }
     }
 
     fn compile_relationships(&mut self, def: &Definition) -> Result<()> {
@@ -314,6 +344,20 @@ impl View {
                 return Err(err("from_columns is empty".into()));
             }
             let from_columns = cols(from, &r.from_columns, "from_columns")?;
+            if let Some(b) = &r.between {
+                let range = self.range_target(to, b, &from_columns).map_err(|m| err(m))?;
+                let name = match &r.name {
+                    Some(n) => parse_single_ident(n, "relationship name")?,
+                    None => format!("{}_to_{}", self.tables[from].alias, self.tables[to].alias),
+                };
+                if self.relationships.iter().any(|x| eq_ci(&x.name, &name)) {
+                    return Err(Error::invalid(format!("duplicate relationship name '{name}'")));
+                }
+                let named = r.name.is_some();
+                let to_columns = vec![];
+                self.relationships.push(Relationship { name, from, from_columns, to, to_columns, one_to_one: false, named, asof: None, range: Some(range) });
+                continue;
+            }
             // Snowflake's default target: the primary key, else the table's only unique key.
             let to_columns = if r.to_columns.is_empty() {
                 let target = &self.tables[to];
@@ -363,7 +407,7 @@ impl View {
             }
             let one_to_one = asof.is_none() && self.tables[from].is_key(&from_columns);
             let named = r.name.is_some();
-            self.relationships.push(Relationship { name, from, from_columns, to, to_columns, one_to_one, named, asof });
+            self.relationships.push(Relationship { name, from, from_columns, to, to_columns, one_to_one, named, asof, range: None });
         }
         Ok(())
     }
