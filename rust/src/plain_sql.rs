@@ -87,7 +87,7 @@ pub fn candidates(sql: &str) -> Vec<String> {
 
 /// Statements whose queries read semantic views when they fail to bind as plain SQL.
 fn rewritable(statement: &Statement) -> bool {
-    matches!(statement, Statement::Query(_) | Statement::Insert(_) | Statement::Explain { .. })
+    matches!(statement, Statement::Query(_) | Statement::Insert(_) | Statement::Explain { .. } | Statement::CreateView { .. })
         || matches!(statement, Statement::CreateTable(c) if c.query.is_some())
 }
 
@@ -116,9 +116,12 @@ pub fn rewrite(sql: &str, views: &[PlainView]) -> Result<String> {
         return Err(Error::parser("a query over a semantic view must be one statement"));
     };
     if !rewritable(statement) {
-        return Err(Error::parser("semantic views can be read by SELECT, INSERT ... SELECT and CREATE TABLE ... AS SELECT"));
+        return Err(Error::parser("semantic views can be read by SELECT, INSERT ... SELECT, CREATE TABLE ... AS SELECT and CREATE VIEW"));
     }
-    let mut rewriter = Rewriter { views, expansions: Vec::new(), error: None };
+    // A DuckDB view keeps its query: it reads semantic_view(...), which expands again at every
+    // use, so that the view follows later changes of the semantic view's definition.
+    let live = matches!(statement, Statement::CreateView { .. });
+    let mut rewriter = Rewriter { views, expansions: Vec::new(), error: None, live };
     let _ = statement.visit(&mut rewriter);
     if let Some(e) = rewriter.error {
         return Err(e);
@@ -212,6 +215,8 @@ struct Rewriter<'a> {
     /// (placeholder table name, expansion SQL)
     expansions: Vec<(String, String)>,
     error: Option<Error>,
+    /// Read `semantic_view(...)` rather than its expansion (for DuckDB views).
+    live: bool,
 }
 
 impl VisitorMut for Rewriter<'_> {
@@ -252,7 +257,7 @@ impl Rewriter<'_> {
         let Some(view) = self.views.iter().find(|v| v.name == written) else { return Ok(()) };
         let alias = alias.map(|a| a.value.clone()).unwrap_or_else(|| last_part(name));
         let placeholder = format!("__semantic_view_expansion_{}", self.expansions.len());
-        match Block::new(view, &alias).and_then(|b| b.rewrite(select, order_by, &placeholder)) {
+        match Block::new(view, &alias).and_then(|b| b.rewrite(select, order_by, &placeholder, self.live)) {
             Ok(sql) => {
                 self.expansions.push((placeholder, sql));
                 Ok(())
@@ -264,6 +269,21 @@ impl Rewriter<'_> {
             }
         }
     }
+}
+
+/// `semantic_view('name', dimensions := [...], ...)`: the table function reading a request.
+fn semantic_view_call(name: &str, request: &Request) -> String {
+    let list = |items: &[String]| items.iter().map(|i| quote_literal(i)).collect::<Vec<_>>().join(", ");
+    let mut args = vec![quote_literal(name)];
+    for (param, items) in [("dimensions", &request.dimensions), ("metrics", &request.metrics), ("facts", &request.facts)] {
+        if !items.is_empty() {
+            args.push(format!("{param} := [{}]", list(items)));
+        }
+    }
+    if let Some(w) = &request.where_clause {
+        args.push(format!("where_clause := {}", quote_literal(w)));
+    }
+    format!("semantic_view({})", args.join(", "))
 }
 
 fn last_part(name: &ObjectName) -> String {
@@ -345,7 +365,7 @@ impl<'a> Block<'a> {
         }
     }
 
-    fn rewrite(self, select: &mut Select, mut order_by: Option<&mut OrderBy>, placeholder: &str) -> Result<String> {
+    fn rewrite(self, select: &mut Select, mut order_by: Option<&mut OrderBy>, placeholder: &str, live: bool) -> Result<String> {
         let mut metrics: Vec<MemberId> = Vec::new();
         let mut columns: Vec<MemberId> = Vec::new(); // dimensions and facts referenced outside AGG
         // Unaliased `AGG(m)` items are named after the metric.
@@ -513,7 +533,11 @@ impl<'a> Block<'a> {
         let mut request_dimensions = names(&dimensions);
         request_dimensions.extend(adhoc);
         let request = Request { dimensions: request_dimensions, metrics: names(&metrics), facts: names(&facts), where_clause };
-        let sql = api::expand(&self.source.name, &self.source.definition, &self.source.home_catalog, request)?;
+        // Expanding also checks the request, in both forms.
+        let mut sql = api::expand(&self.source.name, &self.source.definition, &self.source.home_catalog, request.clone())?;
+        if live {
+            sql = format!("SELECT * FROM {}", semantic_view_call(&self.source.name, &request));
+        }
         // The metric marks become the block's alias.
         for item in select.projection.iter_mut() {
             if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
@@ -761,6 +785,15 @@ mod tests {
         assert!(sql.starts_with("SELECT \"sales\".\"region\", any_value(\"sales\".\"revenue\") AS \"revenue\", any_value(\"sales\".\"customer_count\") AS n FROM (SELECT "), "{sql}");
         assert!(sql.contains("WHERE ((\"c\".\"region\") <> 'x')"), "{sql}");
         assert!(sql.ends_with(") AS \"sales\" GROUP BY \"sales\".\"region\" HAVING any_value(\"sales\".\"revenue\") > 1 ORDER BY 2 DESC LIMIT 5"), "{sql}");
+    }
+
+    #[test]
+    fn a_duckdb_view_reads_the_table_function_so_it_follows_the_definition() {
+        let sql = rewrite_ok("CREATE VIEW by_region AS SELECT region, AGG(revenue) FROM sales WHERE status = 'F' GROUP BY region");
+        assert!(sql.starts_with("CREATE VIEW by_region AS SELECT"), "{sql}");
+        let call = r#"FROM (SELECT * FROM semantic_view('sales', dimensions := ['"c"."region"'], metrics := ['"o"."revenue"'], where_clause := 'status = ''F''')) AS "sales""#;
+        assert!(sql.contains(call), "{sql}");
+        assert_eq!(candidates("CREATE OR REPLACE VIEW v AS SELECT AGG(revenue) FROM sales"), ["sales"]);
     }
 
     #[test]
