@@ -17,7 +17,10 @@
 #include "duckdb/parser/parsed_data/create_table_info.hpp"
 #include "duckdb/parser/parser.hpp"
 #include "duckdb/parser/parser_extension.hpp"
+#include "duckdb/main/client_data.hpp"
+#include "duckdb/main/prepared_statement_data.hpp"
 #include "duckdb/parser/statement/create_statement.hpp"
+#include "duckdb/parser/statement/prepare_statement.hpp"
 #include "duckdb/parser/statement/extension_statement.hpp"
 #include "duckdb/planner/binder.hpp"
 #include "duckdb/planner/operator_extension.hpp"
@@ -231,11 +234,54 @@ static string StatementSql(ClientContext &context, const rs::ParsedStatement &st
 
 //! Plain SQL over semantic views (`SELECT region, AGG(revenue) FROM sales GROUP BY region`):
 //! DuckDB could not bind the query; if it reads semantic views, bind its rewrite instead.
+static constexpr const char *PREPARED_KEY = "semantic_views_prepared";
+
+//! The text of each `PREPARE name AS ...` over a semantic view in this connection: DuckDB binds
+//! the prepared statement again at EXECUTE, when only `EXECUTE name(...)` is left to read.
+struct PreparedTexts : public ClientContextState {
+	unordered_map<string, string> texts;
+};
+
+//! Whether `name` is still the statement `text` (a `PREPARE name AS ...`) prepared: a later
+//! PREPARE of the same name that DuckDB bound alone never reached us.
+static bool IsPreparedFrom(ClientContext &context, const string &name, const string &text) {
+	auto unbound = compat::PreparedUnboundStatement(context, name);
+	if (!unbound) {
+		return false;
+	}
+	auto statements = compat::ParseStatements(context, text);
+	if (statements.size() != 1 || statements[0]->type != StatementType::PREPARE_STATEMENT) {
+		return false;
+	}
+	auto &prepare = statements[0]->Cast<PrepareStatement>();
+	return prepare.statement && prepare.statement->ToString() == unbound->ToString();
+}
+
+//! The SQL text of the statement being bound. A statement nested in another (PREPARE p AS
+//! SELECT ...) has no text of its own: take the running statement's (the Rust side reads past
+//! `PREPARE p AS`), or at EXECUTE the text its PREPARE had. ToString() is not safe here: a
+//! failed bind may have moved expressions out of the statement.
+static string StatementText(ClientContext &context, SQLStatement &statement, string &prepared_name) {
+	if (!statement.query.empty()) {
+		return statement.query;
+	}
+	auto sql = context.GetCurrentQuery();
+	auto prepared = rs::prepared_statement_name(ToStr(sql));
+	if (ToString(prepared.kind) == "prepare") {
+		prepared_name = ToString(prepared.name);
+	} else if (ToString(prepared.kind) == "execute") {
+		auto texts = context.registered_state->Get<PreparedTexts>(PREPARED_KEY);
+		auto name = ToString(prepared.name);
+		if (texts && texts->texts.count(name) && IsPreparedFrom(context, name, texts->texts[name])) {
+			return texts->texts[name];
+		}
+	}
+	return sql;
+}
+
 static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLStatement &statement) {
-	// A statement nested in another (PREPARE p AS SELECT ...) has no text of its own: take the
-	// running statement's (the Rust side reads past `PREPARE p AS`). ToString() is not safe
-	// here: a failed bind may have moved expressions out of the statement.
-	auto sql = statement.query.empty() ? context.GetCurrentQuery() : statement.query;
+	string prepared_name;
+	auto sql = StatementText(context, statement, prepared_name);
 	auto names = CallRust([&] { return rs::plain_sql_candidates(sql); });
 	rust::Vec<rs::PlainView> views;
 	for (auto &name : names) {
@@ -255,6 +301,14 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 		return {};
 	}
 	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(sql, views); });
+	if (!prepared_name.empty()) {
+		auto texts = context.registered_state->Get<PreparedTexts>(PREPARED_KEY);
+		if (!texts) {
+			texts = make_shared_ptr<PreparedTexts>();
+			context.registered_state->Insert(PREPARED_KEY, texts);
+		}
+		texts->texts[prepared_name] = sql;
+	}
 	auto statements = compat::ParseStatements(context, ToString(rewritten));
 	if (statements.size() != 1) {
 		throw InternalException("semantic_views: a query must rewrite to exactly one statement");

@@ -4,6 +4,8 @@
 // casts, member catalog lookups). SEMANTIC_VIEWS_DUCKDB_MAJOR comes from our CMakeLists.txt.
 
 #include "duckdb.hpp"
+#include "duckdb/main/client_data.hpp"
+#include "duckdb/main/prepared_statement_data.hpp"
 #include "duckdb/catalog/catalog_search_path.hpp"
 #include "duckdb/function/table_function.hpp"
 #include "duckdb/parser/parser.hpp"
@@ -105,6 +107,20 @@ inline vector<unique_ptr<SQLStatement>> ParseStatements(ClientContext &context, 
 #endif
 	parser.ParseQuery(sql);
 	return std::move(parser.statements);
+}
+
+//! The statement as PREPAREd under `name` in this connection, before binding (null if none).
+inline optional_ptr<SQLStatement> PreparedUnboundStatement(ClientContext &context, const string &name) {
+	auto &prepared = ClientData::Get(context).prepared_statements;
+#if SEMANTIC_VIEWS_DUCKDB_2
+	auto entry = prepared.find(Identifier(name));
+#else
+	auto entry = prepared.find(name);
+#endif
+	if (entry == prepared.end() || !entry->second || !entry->second->unbound_statement) {
+		return nullptr;
+	}
+	return entry->second->unbound_statement.get();
 }
 
 //! The bind data of a bound scalar function call.

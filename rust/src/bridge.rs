@@ -99,6 +99,12 @@ mod ffi {
         data_type: String,
     }
 
+    /// `PREPARE name AS ...` (`prepare`) or `EXECUTE name` (`execute`); `kind` empty otherwise.
+    struct PreparedName {
+        kind: String,
+        name: String,
+    }
+
     /// A row of DESCRIBE SEMANTIC VIEW; empty kind, name or parent is NULL.
     struct PropertyRow {
         object_kind: String,
@@ -138,6 +144,7 @@ mod ffi {
         fn properties(definition: &str, home_catalog: &str) -> Result<Vec<PropertyRow>>;
         fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<String>>;
         fn plain_sql_candidates(sql: &str) -> Result<Vec<String>>;
+        fn prepared_statement_name(sql: &str) -> PreparedName;
         fn rewrite_plain_sql(sql: &str, views: &Vec<PlainView>) -> Result<String>;
     }
 }
@@ -371,6 +378,13 @@ fn properties(definition: &str, home_catalog: &str) -> BridgeResult<Vec<ffi::Pro
 
 fn plain_sql_candidates(sql: &str) -> BridgeResult<Vec<String>> {
     guard(|| Ok(crate::plain_sql::candidates(sql)))
+}
+
+fn prepared_statement_name(sql: &str) -> ffi::PreparedName {
+    match crate::plain_sql::prepared_statement(sql) {
+        Some((prepare, name)) => ffi::PreparedName { kind: if prepare { "prepare" } else { "execute" }.into(), name },
+        None => ffi::PreparedName { kind: String::new(), name: String::new() },
+    }
 }
 
 fn rewrite_plain_sql(sql: &str, views: &Vec<ffi::PlainView>) -> BridgeResult<String> {

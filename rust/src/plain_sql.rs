@@ -58,6 +58,26 @@ fn own_text(sql: &str) -> &str {
     sql
 }
 
+/// `PREPARE name AS ...` or `EXECUTE name[(...)]`: whether it prepares, and the name (lower
+/// case, as DuckDB compares prepared statement names).
+pub fn prepared_statement(sql: &str) -> Option<(bool, String)> {
+    let toks = tokenize(sql).ok()?;
+    let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+    let verb = match &sig.first()?.token {
+        Token::Word(w) if w.quote_style.is_none() => w.value.to_lowercase(),
+        _ => return None,
+    };
+    let name = match &sig.get(1)?.token {
+        Token::Word(w) => w.value.to_lowercase(),
+        _ => return None,
+    };
+    match verb.as_str() {
+        "prepare" => Some((true, name)),
+        "execute" => Some((false, name)),
+        _ => None,
+    }
+}
+
 /// The names of the tables read alone by a query block (`FROM x` without joins): the
 /// candidates for semantic views. Empty when the statement is not a query sqlparser reads.
 pub fn candidates(sql: &str) -> Vec<String> {
