@@ -558,13 +558,17 @@ impl<'a> Block<'a> {
         if live {
             sql = format!("SELECT * FROM {}", semantic_view_call(&self.source.name, &request));
         }
+        if aggregate {
+            ungroup_when_redundant(select, order_by.as_deref_mut());
+        }
         // The metric marks become the block's alias.
         for item in select.projection.iter_mut() {
             if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
                 self.unmark(e);
             }
         }
-        for e in select.having.iter_mut().chain(select.qualify.iter_mut()) {
+        // (selection: a HAVING that ungrouping turned into WHERE)
+        for e in select.having.iter_mut().chain(select.qualify.iter_mut()).chain(select.selection.iter_mut()) {
             self.unmark(e);
         }
         if let Some(order) = order_by.as_deref_mut() {
@@ -702,6 +706,78 @@ impl<'a> Block<'a> {
     }
 }
 
+/// The expansion already has one row per combination of the block's dimensions, so grouping
+/// it again by them (with `any_value` around each metric) only costs a hash aggregate. Drop
+/// that when nothing else in the block aggregates: no function calls but the metrics' (an
+/// unknown one may be an aggregate), no subqueries (whose aggregates may belong to the block)
+/// and plain grouping items; HAVING then filters rows, as WHERE.
+fn ungroup_when_redundant(select: &mut Select, order_by: Option<&mut OrderBy>) {
+    let metric_value = |f: &Function| {
+        let FunctionArguments::List(list) = &f.args else { return false };
+        f.name.to_string() == "any_value"
+            && f.over.is_none()
+            && matches!(list.args.as_slice(), [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::CompoundIdentifier(parts)))]
+                if parts.first().is_some_and(|p| p.value == METRIC_MARK))
+    };
+    let plain = |e: &Expr| {
+        let mut ok = true;
+        let _ = sqlparser::ast::visit_expressions(e, |x| {
+            ok &= match x {
+                Expr::Function(f) => metric_value(f),
+                Expr::Subquery(_) | Expr::Exists { .. } => false,
+                Expr::In { target, .. } => matches!(target, sqlparser::ast::InTarget::List(_)),
+                _ => true,
+            };
+            ControlFlow::<()>::Continue(())
+        });
+        ok
+    };
+    let groups_plain = match &select.group_by {
+        GroupByExpr::All(modifiers) => modifiers.is_empty(),
+        GroupByExpr::Expressions(list, modifiers) => {
+            modifiers.is_empty()
+                && list.iter().all(|g| matches!(g, Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_)))
+        }
+    };
+    let order_plain = order_by.as_ref().is_none_or(|o| match &o.kind {
+        OrderByKind::Expressions(list) => list.iter().all(|x| plain(&x.expr)),
+        OrderByKind::All(_) => true,
+    });
+    let items_plain = select.projection.iter().all(|i| match i {
+        SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => plain(e),
+        _ => false,
+    });
+    let rest_plain = select.having.iter().chain(select.qualify.iter()).all(|e| plain(e));
+    if !(groups_plain && order_plain && items_plain && rest_plain && select.selection.is_none()) {
+        return;
+    }
+    let unwrap = |e: &mut Expr| {
+        let _ = visit_pre_mut(e, |x| {
+            if let Expr::Function(f) = x {
+                if metric_value(f) {
+                    if let FunctionArguments::List(list) = &f.args {
+                        if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = list.args.as_slice() {
+                            *x = arg.clone();
+                        }
+                    }
+                }
+            }
+            ControlFlow::Continue(())
+        });
+    };
+    for item in select.projection.iter_mut() {
+        if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
+            unwrap(e);
+        }
+    }
+    select.having.iter_mut().chain(select.qualify.iter_mut()).for_each(unwrap);
+    if let Some(OrderByKind::Expressions(list)) = order_by.map(|o| &mut o.kind) {
+        list.iter_mut().for_each(|o| unwrap(&mut o.expr));
+    }
+    select.group_by = GroupByExpr::Expressions(vec![], vec![]);
+    select.selection = select.having.take();
+}
+
 /// Like `visit_expressions_mut`, but parents before children: a replaced node's new children
 /// are what gets visited.
 fn visit_pre_mut<F: FnMut(&mut Expr) -> ControlFlow<()>>(expr: &mut Expr, f: F) -> ControlFlow<()> {
@@ -802,9 +878,16 @@ mod tests {
     #[test]
     fn aggregates_become_a_request_at_the_group_by_grain() {
         let sql = rewrite_ok("SELECT region, AGG(revenue), MEASURE(customer_count) AS n FROM sales WHERE region <> 'x' GROUP BY region HAVING AGG(revenue) > 1 ORDER BY 2 DESC LIMIT 5");
-        assert!(sql.starts_with("SELECT \"sales\".\"region\", any_value(\"sales\".\"revenue\") AS \"revenue\", any_value(\"sales\".\"customer_count\") AS n FROM (SELECT "), "{sql}");
+        // The expansion has one row per region: no second GROUP BY, HAVING filters its rows.
+        assert!(sql.starts_with("SELECT \"sales\".\"region\", \"sales\".\"revenue\" AS \"revenue\", \"sales\".\"customer_count\" AS n FROM (SELECT "), "{sql}");
         assert!(sql.contains("WHERE ((\"c\".\"region\") <> 'x')"), "{sql}");
-        assert!(sql.ends_with(") AS \"sales\" GROUP BY \"sales\".\"region\" HAVING any_value(\"sales\".\"revenue\") > 1 ORDER BY 2 DESC LIMIT 5"), "{sql}");
+        assert!(sql.ends_with(") AS \"sales\" WHERE \"sales\".\"revenue\" > 1 ORDER BY 2 DESC LIMIT 5"), "{sql}");
+        // Another aggregate in the block needs the block's grouping (any_value keeps one row per group).
+        let counted = rewrite_ok("SELECT region, AGG(revenue), count(*) AS n FROM sales GROUP BY region HAVING AGG(revenue) > 1");
+        assert!(counted.starts_with("SELECT \"sales\".\"region\", any_value(\"sales\".\"revenue\") AS \"revenue\", count(*) AS n FROM (SELECT "), "{counted}");
+        assert!(counted.ends_with(") AS \"sales\" GROUP BY \"sales\".\"region\" HAVING any_value(\"sales\".\"revenue\") > 1"), "{counted}");
+        let only_count = rewrite_ok("SELECT count(*) FROM sales GROUP BY region");
+        assert!(only_count.ends_with(") AS \"sales\" GROUP BY \"sales\".\"region\""), "{only_count}");
     }
 
     #[test]
@@ -819,16 +902,16 @@ mod tests {
     #[test]
     fn group_by_forms_and_row_level_facts() {
         let all = rewrite_ok("SELECT c.region, AGG(revenue) FROM sales GROUP BY ALL");
-        assert!(all.contains("GROUP BY ALL"), "{all}");
+        assert!(all.starts_with("SELECT \"c\".\"region\", \"sales\".\"revenue\" AS \"revenue\" FROM") || all.ends_with(") AS \"sales\""), "{all}");
         let ordinal = rewrite_ok("SELECT s.region, AGG(revenue) FROM sales AS s GROUP BY 1");
-        assert!(ordinal.contains(") AS s GROUP BY 1"), "{ordinal}");
+        assert!(ordinal.ends_with(") AS s"), "{ordinal}");
         let rows = rewrite_ok("SELECT o.net, region FROM sales WHERE net > 10");
         assert!(rows.starts_with("SELECT \"sales\".\"net\", \"sales\".\"region\" FROM (SELECT"), "{rows}");
         let expr = rewrite_ok("SELECT upper(s.region) AS r, AGG(revenue) FROM sales s GROUP BY upper(region) ORDER BY upper(region)");
-        assert!(expr.starts_with("SELECT \"s\".\"upper(region)\" AS r, any_value(\"s\".\"revenue\") AS \"revenue\" FROM (SELECT (upper((\"c\".\"region\"))) AS \"upper(region)\""), "{expr}");
-        assert!(expr.ends_with("GROUP BY \"s\".\"upper(region)\" ORDER BY \"s\".\"upper(region)\""), "{expr}");
+        assert!(expr.starts_with("SELECT \"s\".\"upper(region)\" AS r, \"s\".\"revenue\" AS \"revenue\" FROM (SELECT (upper((\"c\".\"region\"))) AS \"upper(region)\""), "{expr}");
+        assert!(expr.ends_with(") s ORDER BY \"s\".\"upper(region)\""), "{expr}");
         let total = rewrite_ok("SELECT AGG(revenue) FROM sales");
-        assert!(total.starts_with("SELECT any_value(\"sales\".\"revenue\") AS \"revenue\" FROM (SELECT"), "{total}");
+        assert!(total.starts_with("SELECT \"sales\".\"revenue\" AS \"revenue\" FROM (SELECT"), "{total}");
     }
 
     #[test]
