@@ -5,7 +5,6 @@
 
 use crate::api::type_key;
 use crate::error::Result;
-use crate::get_ddl::clause_sql;
 use crate::model::{Clause, MemberKind};
 use crate::store::Stored;
 
@@ -57,12 +56,11 @@ impl Rows {
         }
     }
 
-    /// A kept Snowflake clause: its keyword is the property, the rest as written the value.
+    /// A kept Snowflake clause: its keyword is the property, what follows it as written the
+    /// value (`TRUE` for a bare keyword such as COPY GRANTS).
     fn clause(&mut self, c: &Clause) {
-        let text = clause_sql(c);
-        let value = text.strip_prefix(&c.keyword).map(str::trim).unwrap_or(&text).to_string();
-        let property = c.keyword.replace(' ', "_");
-        self.push(&property, value);
+        let value = if c.text.is_empty() { "TRUE".to_string() } else { c.text.clone() };
+        self.push(&c.keyword.replace(' ', "_"), value);
     }
 }
 
