@@ -121,7 +121,7 @@ pub fn define(
     let probes = probes(&view, catalog).map_err(|e| e.context(&context))?;
     let exists = store::find(views, catalog, schema, name).is_ok();
     // Refuse an existing view before DuckDB binds anything.
-    store::define_sql(catalog, schema, name, &stored, replace, if_not_exists, exists, store_exists)?;
+    store::check_replaceable(catalog, schema, name, replace, if_not_exists, exists)?;
     Ok(PendingDefine {
         catalog: catalog.to_string(),
         schema: schema.to_string(),

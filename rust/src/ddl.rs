@@ -723,16 +723,7 @@ impl<'a> P<'a> {
                 if let Some(l) = self.like()? {
                     filters.push(format!("view_name ILIKE {}", quote_literal(&l)));
                 }
-                match self.scope(false)? {
-                    Scope::Database(d) => filters.push(name_eq("database_name", &d)),
-                    Scope::Schema(d, s) => {
-                        if let Some(d) = d {
-                            filters.push(name_eq("database_name", &d));
-                        }
-                        filters.push(name_eq("schema_name", &s));
-                    }
-                    Scope::Account | Scope::Default | Scope::View(_) => {}
-                }
+                filters.extend(self.scope(false)?.location_filters());
                 let (starts, limit) = self.starts_with_and_limit("view_name")?;
                 filters.extend(starts);
                 let columns = if terse {
@@ -751,22 +742,14 @@ impl<'a> P<'a> {
                     filters.push(format!("object_name ILIKE {}", quote_literal(&l)));
                 }
                 let scope = self.scope(true)?;
-                let mut source = "semantic_view_members()".to_string();
-                match &scope {
+                let source = match &scope {
+                    Scope::View(v) => format!("semantic_view_members({})", quote_literal(v)),
+                    _ => "semantic_view_members()".to_string(),
+                };
+                filters.extend(scope.location_filters());
+                if let Scope::Default = scope {
                     // Without IN: the semantic views of the current schema.
-                    Scope::Default => filters.extend([
-                        "database_name = current_database()".to_string(),
-                        "schema_name = current_schema()".to_string(),
-                    ]),
-                    Scope::Account => {}
-                    Scope::Database(d) => filters.push(name_eq("database_name", d)),
-                    Scope::Schema(d, s) => {
-                        if let Some(d) = d {
-                            filters.push(name_eq("database_name", d));
-                        }
-                        filters.push(name_eq("schema_name", s));
-                    }
-                    Scope::View(v) => source = format!("semantic_view_members({})", quote_literal(v)),
+                    filters.extend(["database_name = current_database()".to_string(), "schema_name = current_schema()".to_string()]);
                 }
                 let mut columns = "database_name, schema_name, view_name AS semantic_view_name, table_alias AS table_name, \
                                    object_name AS name, data_type, synonyms, comment";
@@ -1086,6 +1069,18 @@ enum Scope {
     Database(String),
     Schema(Option<String>, String),
     View(String),
+}
+
+impl Scope {
+    /// The `database_name` / `schema_name` filters of `IN DATABASE` and `IN SCHEMA`.
+    fn location_filters(&self) -> Vec<String> {
+        match self {
+            Scope::Database(d) => vec![name_eq("database_name", d)],
+            Scope::Schema(Some(d), s) => vec![name_eq("database_name", d), name_eq("schema_name", s)],
+            Scope::Schema(None, s) => vec![name_eq("schema_name", s)],
+            Scope::Default | Scope::Account | Scope::View(_) => vec![],
+        }
+    }
 }
 
 fn where_sql(filters: &[String]) -> String {

@@ -113,6 +113,18 @@ pub struct Write {
 /// The no-op statement for DDL that has nothing to do (IF EXISTS / IF NOT EXISTS).
 pub const NOTHING: &str = "SELECT NULL AS nothing_to_do WHERE false";
 
+/// Fails when a view of that name exists and may be neither replaced nor left alone.
+pub fn check_replaceable(catalog: &str, schema: &str, name: &str, replace: bool, if_not_exists: bool, exists: bool) -> Result<()> {
+    if exists && !replace && !if_not_exists {
+        return Err(Error::catalog(format!(
+            "Semantic view with name {name} already exists in {}.{}! Use CREATE OR REPLACE (or define_or_replace_semantic_view) to replace it",
+            quote_ident(catalog),
+            quote_ident(schema)
+        )));
+    }
+    Ok(())
+}
+
 /// Stores a view. `exists` tells whether a view of that name is stored already: then creating
 /// one is an error unless `replace` (replaces) or `if_not_exists` (does nothing).
 #[allow(clippy::too_many_arguments)]
@@ -130,13 +142,7 @@ pub fn define_sql(
     if exists && if_not_exists {
         return Ok(Write { create_store: String::new(), write: NOTHING.to_string() });
     }
-    if exists && !replace {
-        return Err(Error::catalog(format!(
-            "Semantic view with name {name} already exists in {}.{}! Use CREATE OR REPLACE (or define_or_replace_semantic_view) to replace it",
-            quote_ident(catalog),
-            quote_ident(schema)
-        )));
-    }
+    check_replaceable(catalog, schema, name, replace, if_not_exists, exists)?;
     let comment = stored.definition.comment.as_deref().map(quote_literal).unwrap_or_else(|| "NULL".to_string());
     let verb = if exists { "INSERT OR REPLACE INTO" } else { "INSERT INTO" };
     let write = format!(
