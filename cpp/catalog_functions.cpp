@@ -149,15 +149,15 @@ static unique_ptr<FunctionData> PropertiesBind(ClientContext &context, TableFunc
 
 static unique_ptr<FunctionData> DimensionsForMetricBind(ClientContext &context, TableFunctionBindInput &input,
                                                         vector<LogicalType> &return_types, compat::ColumnNames &names) {
-	names = {"dimension"};
-	return_types = {LogicalType::VARCHAR};
+	names = {"dimension", "required"};
+	return_types = {LogicalType::VARCHAR, LogicalType::BOOLEAN};
 	DefinitionStore store;
 	auto &row = NamedView(context, input.inputs[0], "semantic_view_dimensions_for_metric", store);
 	auto metric = StringArgument(input.inputs[1], "semantic_view_dimensions_for_metric", "metric");
 	auto dimensions = CallRust([&] { return rs::dimensions_for_metric(ToStr(row.definition), ToStr(metric)); });
 	auto data = make_uniq<RowsData>();
 	for (auto &d : dimensions) {
-		data->rows.push_back({Value(ToString(d))});
+		data->rows.push_back({Value(ToString(d.name)), Value::BOOLEAN(d.required)});
 	}
 	return std::move(data);
 }

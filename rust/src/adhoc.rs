@@ -68,6 +68,7 @@ impl View {
             private: false,
             using: vec![],
             clauses: vec![],
+            non_additive_by: vec![],
         };
         let member = Member {
             kind,
@@ -79,6 +80,8 @@ impl View {
             using: vec![],
             def,
             rollup: None,
+            window: None,
+            non_additive: Vec::new(),
         };
         let list = if kind == MemberKind::Metric { &mut self.metrics } else { &mut self.dimensions };
         let id = MemberId { kind, index: list.len() };

@@ -172,9 +172,14 @@ pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
     }
     for (id, m) in view.all_members() {
         let subject = format!("{} '{}'", id.kind.noun(), view.qualified_name(id));
+        // Derived, window and semi-additive metrics bind as a request for them alone (with the
+        // dimensions a window needs), so the probe covers what their queries add.
+        let planned = id.kind == MemberKind::Metric
+            && (m.table.is_none() || !m.non_additive.is_empty() || view.is_windowed(id.index));
         let sql = match (id.kind, m.table) {
-            (MemberKind::Metric, None) => {
-                let plan = view.plan_members(vec![], vec![id.index], vec![], None).map_err(|e| e.context(&subject))?;
+            (MemberKind::Metric, _) if planned => {
+                let dimensions = view.required_dimensions(id.index);
+                let plan = view.plan_members(dimensions, vec![id.index], vec![], None).map_err(|e| e.context(&subject))?;
                 r.render(&plan)
             }
             (kind, Some(table)) => {
@@ -333,16 +338,17 @@ fn clause_row(c: &crate::model::Clause, member: Option<&str>, table: Option<Stri
     }
 }
 
-/// Public dimensions that can be combined with a metric.
-pub fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<String>> {
+/// Public dimensions that can be combined with a metric, each with whether a request for the
+/// metric must group by it (a window metric's PARTITION BY and ORDER BY dimensions).
+pub fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<(String, bool)>> {
     let stored = Stored::parse(definition)?;
     let view = stored.compile()?;
-    let request = Request { metrics: vec![metric.to_string()], ..Default::default() };
-    let plan = view.plan(&request)?;
-    let crate::plan::Plan::Aggregate { metrics, .. } = plan else {
-        return Err(Error::internal("metric request did not plan as an aggregate"));
-    };
-    Ok(view.dimensions_for_metric(metrics[0]))
+    let index = view.metric_index(metric)?;
+    let required: Vec<String> = view.required_dimensions(index).into_iter().map(|d| view.qualified_name(d)).collect();
+    Ok(view.dimensions_for_metric(index).into_iter().map(|d| {
+        let r = required.contains(&d);
+        (d, r)
+    }).collect())
 }
 
 /// Definition JSON of a parsed `CREATE SEMANTIC VIEW`.

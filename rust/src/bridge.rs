@@ -53,6 +53,12 @@ mod ffi {
         write: String,
     }
 
+    /// A dimension a metric can be grouped by; `required` for a window metric's dimensions.
+    struct MetricDimension {
+        name: String,
+        required: bool,
+    }
+
     /// A statement offered by DuckDB's parser fallback. `kind` is empty when it is not ours.
     #[derive(Clone)]
     struct ParsedStatement {
@@ -142,7 +148,7 @@ mod ffi {
         fn expand(name: &str, definition: &str, home_catalog: &str, request: &ExpandRequest) -> Result<String>;
         fn describe(definition: &str) -> Result<Vec<DescribeRow>>;
         fn properties(definition: &str, home_catalog: &str) -> Result<Vec<PropertyRow>>;
-        fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<String>>;
+        fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<MetricDimension>>;
         fn plain_sql_candidates(sql: &str) -> Result<Vec<String>>;
         fn prepared_statement_name(sql: &str) -> PreparedName;
         fn rewrite_plain_sql(sql: &str, views: &Vec<PlainView>) -> Result<String>;
@@ -401,8 +407,11 @@ fn rewrite_plain_sql(sql: &str, views: &Vec<ffi::PlainView>) -> BridgeResult<Str
     })
 }
 
-fn dimensions_for_metric(definition: &str, metric: &str) -> BridgeResult<Vec<String>> {
-    guard(|| api::dimensions_for_metric(definition, metric))
+fn dimensions_for_metric(definition: &str, metric: &str) -> BridgeResult<Vec<ffi::MetricDimension>> {
+    guard(|| {
+        let rows = api::dimensions_for_metric(definition, metric)?;
+        Ok(rows.into_iter().map(|(name, required)| ffi::MetricDimension { name, required }).collect())
+    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use sqlparser::tokenizer::Token;
 
 use crate::error::did_you_mean;
-use crate::model::{Clause, Definition, DistinctRange, MemberDef, RangeRef, RelationshipDef, TableDef};
+use crate::model::{Clause, Definition, DistinctRange, MemberDef, NonAdditiveDim, RangeRef, RelationshipDef, TableDef};
 use crate::sql::{quote_ident, quote_literal, tokenize_prefix, Tok};
 
 /// A statement of ours, ready for the glue to execute.
@@ -546,12 +546,24 @@ impl<'a> P<'a> {
             });
         };
         let mut using = vec![];
-        if self.eat_kw("USING") {
-            using = self.ident_list("relationship")?;
+        let mut non_additive_by = vec![];
+        // Snowflake writes USING and NON ADDITIVE BY between the name and AS, in either order.
+        loop {
+            if self.at_kw("USING") {
+                self.once_list(&mut using, &format!("'{name}': USING"), |p| {
+                    p.pos += 1;
+                    p.ident_list("relationship")
+                })?;
+            } else if derived_ok && self.at_kw("NON") {
+                self.once_list(&mut non_additive_by, &format!("'{name}': NON ADDITIVE BY"), |p| p.non_additive_by())?;
+            } else {
+                break;
+            }
         }
         self.expect_kw("AS")?;
         let expr = self.expression()?;
-        let mut m = MemberDef { table, name, expr, comment: None, synonyms: vec![], private, using, clauses: vec![] };
+        let mut m =
+            MemberDef { table, name, expr, comment: None, synonyms: vec![], private, using, clauses: vec![], non_additive_by };
         loop {
             if self.at_kw("WITH") && self.word_at(1).as_deref() == Some("CORTEX") {
                 let clause = self.cortex_search_service()?;
@@ -569,6 +581,33 @@ impl<'a> P<'a> {
                 return Ok(m);
             }
         }
+    }
+
+    /// `NON ADDITIVE BY (dimension [ASC | DESC] [NULLS FIRST | LAST], ...)`
+    fn non_additive_by(&mut self) -> PResult<Vec<NonAdditiveDim>> {
+        self.expect_kw("NON")?;
+        self.expect_kw("ADDITIVE")?;
+        self.expect_kw("BY")?;
+        self.list(|p| {
+            let dimension = join_name(&p.qualified("dimension")?);
+            let descending = if p.eat_kw("DESC") {
+                true
+            } else {
+                p.eat_kw("ASC");
+                false
+            };
+            let nulls_first = if p.eat_kw("NULLS") {
+                if p.eat_kw("FIRST") {
+                    Some(true)
+                } else {
+                    p.expect_kw("LAST")?;
+                    Some(false)
+                }
+            } else {
+                None
+            };
+            Ok(NonAdditiveDim { dimension, descending, nulls_first })
+        })
     }
 
     /// SQL text up to a top-level `,` or `)`, `WITH SYNONYMS` or `COMMENT =`.
@@ -742,7 +781,7 @@ impl<'a> P<'a> {
                     filters.push(format!("object_name ILIKE {}", quote_literal(&l)));
                 }
                 let scope = self.scope(true)?;
-                let source = match &scope {
+                let mut source = match &scope {
                     Scope::View(v) => format!("semantic_view_members({})", quote_literal(v)),
                     _ => "semantic_view_members()".to_string(),
                 };
@@ -762,13 +801,14 @@ impl<'a> P<'a> {
                     }
                     self.expect_kw("METRIC")?;
                     let metric = join_name(&self.qualified("metric")?);
-                    filters.push(format!(
-                        "table_alias || '.' || object_name IN (SELECT dimension FROM semantic_view_dimensions_for_metric({}, {}))",
+                    // `required`: the dimensions a window metric partitions or orders by.
+                    source = format!(
+                        "{source} JOIN semantic_view_dimensions_for_metric({}, {}) AS for_metric \
+                         ON for_metric.dimension = table_alias || '.' || object_name",
                         quote_literal(view),
                         quote_literal(&metric)
-                    ));
-                    // `required`: dimensions a metric cannot be evaluated without (none here).
-                    columns = "table_alias AS table_name, object_name AS name, data_type, false AS required, synonyms, comment";
+                    );
+                    columns = "table_alias AS table_name, object_name AS name, data_type, for_metric.required, synonyms, comment";
                 }
                 let (starts, limit) = self.starts_with_and_limit("object_name")?;
                 filters.extend(starts);
@@ -1357,14 +1397,20 @@ mod tests {
         fn member(aliases: Vec<String>, derived: bool) -> impl Strategy<Value = MemberDef> {
             let table = if derived { prop::option::of(prop::sample::select(aliases)).boxed() } else { prop::sample::select(aliases).prop_map(Some).boxed() };
             let search = prop::option::of(prop::sample::select(vec!["svc", "db.s.\"My svc\" USING name"]));
-            (table, ident(), expr(), prop::option::of(text()), prop::collection::vec(text(), 0..2), any::<bool>(), prop::collection::vec(ident(), 0..2), search)
-                .prop_map(move |(table, name, expr, comment, synonyms, private, using, search)| {
+            let non_additive = prop::collection::vec((ident(), any::<bool>(), prop::option::of(any::<bool>())), 0..3);
+            (table, ident(), expr(), prop::option::of(text()), prop::collection::vec(text(), 0..2), any::<bool>(), prop::collection::vec(ident(), 0..2), (search, non_additive))
+                .prop_map(move |(table, name, expr, comment, synonyms, private, using, (search, non_additive))| {
                     let clauses = search
                         .filter(|_| !derived)
                         .map(|t| Clause { keyword: "WITH CORTEX SEARCH SERVICE".into(), text: t.into() })
                         .into_iter()
                         .collect();
-                    MemberDef { table, name, expr, comment, synonyms, private, using, clauses }
+                    let non_additive_by = non_additive
+                        .into_iter()
+                        .filter(|_| derived)
+                        .map(|(d, descending, nulls_first)| NonAdditiveDim { dimension: ident_sql(&d), descending, nulls_first })
+                        .collect();
+                    MemberDef { table, name, expr, comment, synonyms, private, using, clauses, non_additive_by }
                 })
         }
         fn definition() -> impl Strategy<Value = Definition> {

@@ -2,7 +2,7 @@
 //! parser (`ddl`) reads back to the same definition.
 
 use crate::ddl::ident_sql;
-use crate::model::{Clause, Definition};
+use crate::model::{Clause, Definition, NonAdditiveDim};
 use crate::sql::quote_literal;
 
 /// `CREATE OR REPLACE SEMANTIC VIEW` text that recreates `def` exactly.
@@ -85,6 +85,9 @@ pub fn render(name: &str, def: &Definition) -> String {
                 if !m.using.is_empty() {
                     s.push_str(&format!(" USING ({})", cols(&m.using)));
                 }
+                if !m.non_additive_by.is_empty() {
+                    s.push_str(&format!(" NON ADDITIVE BY ({})", non_additive_sql(&m.non_additive_by)));
+                }
                 s.push_str(&format!(" AS {}", m.expr));
                 for c in &m.clauses {
                     s.push_str(&format!(" {}", clause_sql(c)));
@@ -101,6 +104,23 @@ pub fn render(name: &str, def: &Definition) -> String {
         out.push_str(&format!("\n  {}", clause_sql(c)));
     }
     out
+}
+
+/// The items of `NON ADDITIVE BY`, with the order each declares.
+pub fn non_additive_sql(items: &[NonAdditiveDim]) -> String {
+    let item = |d: &NonAdditiveDim| {
+        let mut s = d.dimension.clone();
+        if d.descending {
+            s.push_str(" DESC");
+        }
+        match d.nulls_first {
+            Some(true) => s.push_str(" NULLS FIRST"),
+            Some(false) => s.push_str(" NULLS LAST"),
+            None => {}
+        }
+        s
+    };
+    items.iter().map(item).collect::<Vec<_>>().join(", ")
 }
 
 /// A kept Snowflake clause as written (`TAG` and `EXTENSION` keep their `WITH`).

@@ -20,3 +20,4 @@ pub mod rollup;
 pub mod sql;
 pub mod store;
 pub mod view;
+pub mod window;

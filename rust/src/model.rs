@@ -114,6 +114,33 @@ pub struct MemberDef {
     pub using: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub clauses: Vec<Clause>,
+    /// Snowflake's `NON ADDITIVE BY (d [ASC|DESC] [NULLS FIRST|LAST], ...)` on a table-level
+    /// metric: a semi-additive metric (a balance, a stock level) that is not summed across
+    /// these dimensions; see `plan::Snapshot`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub non_additive_by: Vec<NonAdditiveDim>,
+}
+
+/// One dimension of `NON ADDITIVE BY`, with its declared order: when a request does not group
+/// by it, the metric reads only the rows at its last value in this order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NonAdditiveDim {
+    /// The dimension as written: `name` or `alias.name`.
+    pub dimension: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub descending: bool,
+    /// `NULLS FIRST` / `NULLS LAST` as declared; unset means SQL's default for the direction
+    /// (last for ASC, first for DESC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nulls_first: Option<bool>,
+}
+
+impl NonAdditiveDim {
+    /// Whether NULLs sort first in the declared order.
+    pub fn nulls_sort_first(&self) -> bool {
+        self.nulls_first.unwrap_or(self.descending)
+    }
 }
 
 fn is_false(b: &bool) -> bool {

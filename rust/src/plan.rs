@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use crate::error::{did_you_mean, name_list, Error, Result};
 use crate::model::MemberKind;
 use crate::sql::{check_single_expression, is_blank};
-use crate::view::{eq_ci, MemberId, Part, Step, View};
+use crate::view::{eq_ci, MemberId, NonAdditive, Part, Step, View};
 
 #[derive(Debug, Clone, Default)]
 pub struct Request {
@@ -40,6 +40,10 @@ pub struct Source {
 pub struct Grain {
     pub source: Source,
     pub metrics: Vec<usize>,
+    /// Semi-additive metrics: the `NON ADDITIVE BY` dimensions the request does not group by.
+    /// The grain then aggregates only the rows at their last value (in the declared order)
+    /// within each group of the requested dimensions.
+    pub snapshot: Vec<NonAdditive>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +54,9 @@ pub enum Plan {
     Distinct { dimensions: Vec<MemberId>, source: Source, filter: Option<Vec<Part>> },
     /// Metrics, each aggregated at its own grain, combined on the dimensions.
     Aggregate { dimensions: Vec<MemberId>, metrics: Vec<usize>, grains: Vec<Grain>, filter: Option<Vec<Part>> },
+    /// Metrics computed over the aggregated result (window metrics and what builds on them):
+    /// `inner` aggregates `aggregated` (the metrics they read) at the request's dimensions.
+    Window { inner: Box<Plan>, dimensions: Vec<MemberId>, metrics: Vec<usize>, aggregated: Vec<usize> },
 }
 
 impl View {
@@ -98,19 +105,77 @@ impl View {
             });
         }
 
+        if metrics.iter().any(|&m| self.is_windowed(m)) {
+            return self.plan_windowed(dimensions, metrics, filter);
+        }
         let mut base = Vec::new();
         for &m in &metrics {
             self.base_metrics(m, &mut base);
         }
         let mut grains: Vec<Grain> = Vec::new();
         for m in base {
-            let source = self.metric_source(m, &dimensions, &filter_tables, filter.as_deref())?;
-            match grains.iter_mut().find(|g| g.source == source) {
+            let snapshot: Vec<NonAdditive> =
+                self.metrics[m].non_additive.iter().filter(|n| !dimensions.contains(&n.dimension)).copied().collect();
+            let source = self.metric_source(m, &dimensions, &snapshot, &filter_tables, filter.as_deref())?;
+            match grains.iter_mut().find(|g| g.source == source && g.snapshot == snapshot) {
                 Some(g) => g.metrics.push(m),
-                None => grains.push(Grain { source, metrics: vec![m] }),
+                None => grains.push(Grain { source, metrics: vec![m], snapshot }),
             }
         }
         Ok(Plan::Aggregate { dimensions, metrics, grains, filter })
+    }
+
+    /// Window metrics run over the result at the requested dimensions, so the request must
+    /// group by the dimensions they partition and order by.
+    fn plan_windowed(&self, dimensions: Vec<MemberId>, metrics: Vec<usize>, filter: Option<Vec<Part>>) -> Result<Plan> {
+        for &m in &metrics {
+            let missing: Vec<String> = self
+                .required_dimensions(m)
+                .into_iter()
+                .filter(|d| !dimensions.contains(d))
+                .map(|d| self.qualified_name(d))
+                .collect();
+            if !missing.is_empty() {
+                let id = MemberId { kind: MemberKind::Metric, index: m };
+                return Err(Error::binder(format!(
+                    "metric '{}' is computed by a window over the requested dimensions and needs {} {}: add {} to the request's dimensions",
+                    self.qualified_name(id),
+                    if missing.len() == 1 { "dimension" } else { "dimensions" },
+                    name_list(&missing),
+                    if missing.len() == 1 { "it" } else { "them" },
+                )));
+            }
+        }
+        let mut aggregated = Vec::new();
+        for &m in &metrics {
+            self.aggregated_metrics(m, &mut aggregated);
+        }
+        let inner = self.plan_members(dimensions.clone(), aggregated.clone(), vec![], filter)?;
+        Ok(Plan::Window { inner: Box::new(inner), dimensions, metrics, aggregated })
+    }
+
+    /// The metrics aggregated before windows run: those a windowed metric reads (itself if it
+    /// is not windowed).
+    fn aggregated_metrics(&self, index: usize, out: &mut Vec<usize>) {
+        if !self.is_windowed(index) {
+            if !out.contains(&index) {
+                out.push(index);
+            }
+            return;
+        }
+        for p in &self.metrics[index].parts {
+            if let Part::Member(id) = p {
+                if id.kind == MemberKind::Metric {
+                    self.aggregated_metrics(id.index, out);
+                }
+            }
+        }
+    }
+
+    /// The index of a public metric named in a request (`name` or `alias.name`).
+    pub fn metric_index(&self, name: &str) -> Result<usize> {
+        let ids = self.request_member(name, MemberKind::Metric)?;
+        ids.first().map(|id| id.index).ok_or_else(|| Error::binder(format!("metric '{name}' not found")))
     }
 
     /// Resolves the expressions of the members a request names (and what they reference).
@@ -289,6 +354,7 @@ impl View {
         &self,
         metric: usize,
         dimensions: &[MemberId],
+        snapshot: &[NonAdditive],
         filter_tables: &BTreeSet<usize>,
         filter: Option<&[Part]>,
     ) -> Result<Source> {
@@ -308,6 +374,14 @@ impl View {
                 .map_err(|e| self.grain_error(id, &format!("dimension '{}'", self.qualified_name(*d)), e))?;
             self.merge_joins(&mut source, joins).map_err(|e| e.into_error(self, grain).context(context()))?;
             using.extend(&self.member(*d).using);
+        }
+        for n in snapshot {
+            let d = n.dimension;
+            let own: Vec<usize> = m.using.iter().chain(&self.member(d).using).copied().collect();
+            let joins = self.join_tree(grain, &self.tables_of(d), &own).map_err(|e| {
+                self.grain_error(id, &format!("its NON ADDITIVE BY dimension '{}'", self.qualified_name(d)), e)
+            })?;
+            self.merge_joins(&mut source, joins).map_err(|e| e.into_error(self, grain).context(context()))?;
         }
         let joins = self.join_tree(grain, filter_tables, &using).map_err(|e| {
             let what = match &e {

@@ -7,12 +7,28 @@ use crate::model::MemberKind;
 use crate::plan::{Grain, Plan, Source};
 use crate::sql::quote_ident;
 use crate::view::{MemberId, Part, View};
+use crate::window::Partition;
 
 pub struct Renderer<'a> {
     pub view: &'a View,
     /// The current name of the database holding the definition; tables without an explicit
     /// database live there.
     pub home_catalog: &'a str,
+}
+
+/// Where a window metric's inputs are: the aggregated result's alias and column order.
+struct WindowContext<'a> {
+    source: &'a str,
+    dimensions: &'a [MemberId],
+    aggregated: &'a [usize],
+}
+
+impl WindowContext<'_> {
+    /// A requested dimension's column (the plan checked that windows name only those).
+    fn dimension(&self, id: &MemberId) -> String {
+        let i = self.dimensions.iter().position(|d| d == id).unwrap_or(0);
+        format!("{}.{}", self.source, quote_ident(&format!("d{i}")))
+    }
 }
 
 /// How metric references are printed in an expression.
@@ -35,18 +51,168 @@ impl<'a> Renderer<'a> {
                 self.select(select.collect(), source, filter.as_deref(), dimensions.len())
             }
             Plan::Aggregate { dimensions, metrics, grains, filter } if grains.len() == 1 => {
-                let mut select: Vec<String> =
-                    dimensions.iter().map(|id| self.aliased(&self.member_expr(*id), &self.view.member(*id).name)).collect();
-                for &m in metrics {
-                    let expr = self.metric_expr(m, &MetricRefs::Inline);
-                    select.push(self.aliased(&expr, &self.view.metrics[m].name));
-                }
-                self.select(select, &grains[0].source, filter.as_deref(), dimensions.len())
+                let dims: Vec<(String, String)> = dimensions
+                    .iter()
+                    .map(|id| (self.member_expr(*id), quote_ident(&self.view.member(*id).name)))
+                    .collect();
+                let metrics: Vec<(usize, String)> = metrics.iter().map(|&m| (m, quote_ident(&self.view.metrics[m].name))).collect();
+                self.grain_select(&dims, &metrics, &[], &grains[0], filter.as_deref())
             }
             Plan::Aggregate { dimensions, metrics, grains, filter } => {
                 self.render_multi_grain(dimensions, metrics, grains, filter.as_deref())
             }
+            Plan::Window { inner, dimensions, metrics, aggregated } => self.render_window(inner, dimensions, metrics, aggregated),
         }
+    }
+
+    /// One grain's aggregating SELECT: `dims` and `metrics` with their output aliases, then
+    /// `extra` columns.
+    fn grain_select(&self, dims: &[(String, String)], metrics: &[(usize, String)], extra: &[String], grain: &Grain, filter: Option<&[Part]>) -> String {
+        if grain.snapshot.is_empty() {
+            let mut columns: Vec<String> = dims.iter().map(|(e, a)| format!("{e} AS {a}")).collect();
+            columns.extend(metrics.iter().map(|(m, a)| format!("{} AS {a}", self.metric_expr(*m, &MetricRefs::Inline))));
+            columns.extend(extra.iter().cloned());
+            return self.select(columns, &grain.source, filter, dims.len());
+        }
+        self.snapshot_select(dims, metrics, extra, grain, filter)
+    }
+
+    /// A semi-additive grain: the rows at the last value of the snapshot dimensions within
+    /// each group of the requested dimensions (ties included, as `rank()` keeps them), then
+    /// the metrics aggregated over those rows. The metrics read their columns and facts
+    /// ("leaves") from the filtered rows.
+    fn snapshot_select(&self, dims: &[(String, String)], metrics: &[(usize, String)], extra: &[String], grain: &Grain, filter: Option<&[Part]>) -> String {
+        let s = quote_ident("__sv_s");
+        let mut leaves: Vec<Part> = Vec::new();
+        let outer_metrics: Vec<String> = metrics
+            .iter()
+            .map(|(m, a)| format!("({}) AS {a}", self.leaf_expr(&self.view.metrics[*m].parts, &mut leaves, &s)))
+            .collect();
+        let mut inner: Vec<String> =
+            dims.iter().enumerate().map(|(i, (e, _))| format!("{e} AS {}", quote_ident(&format!("__sv_d{i}")))).collect();
+        for (k, leaf) in leaves.iter().enumerate() {
+            inner.push(format!("{} AS {}", self.expr(std::slice::from_ref(leaf), &MetricRefs::Inline), quote_ident(&format!("__sv_l{k}"))));
+        }
+        if inner.is_empty() {
+            inner.push(format!("true AS {}", quote_ident("__sv_row")));
+        }
+        let mut sql = format!("SELECT {} FROM {}", inner.join(", "), self.from_clause(&grain.source));
+        if let Some(f) = filter {
+            let _ = write!(sql, " WHERE ({})", self.expr(f, &MetricRefs::Inline));
+        }
+        // The last value in the declared order is the first in the reversed one.
+        let order: Vec<String> = grain
+            .snapshot
+            .iter()
+            .map(|n| {
+                let direction = if n.descending { "ASC" } else { "DESC" };
+                let nulls = if n.nulls_first { "LAST" } else { "FIRST" };
+                format!("{} {direction} NULLS {nulls}", self.member_expr(n.dimension))
+            })
+            .collect();
+        let partition = if dims.is_empty() {
+            String::new()
+        } else {
+            format!("PARTITION BY {} ", dims.iter().map(|(e, _)| e.as_str()).collect::<Vec<_>>().join(", "))
+        };
+        let _ = write!(sql, " QUALIFY rank() OVER ({partition}ORDER BY {}) = 1", order.join(", "));
+        let mut outer: Vec<String> = dims
+            .iter()
+            .enumerate()
+            .map(|(i, (_, a))| format!("{s}.{} AS {a}", quote_ident(&format!("__sv_d{i}"))))
+            .collect();
+        outer.extend(outer_metrics);
+        outer.extend(extra.iter().cloned());
+        let mut out = format!("SELECT {} FROM ({sql}) AS {s}", outer.join(", "));
+        if !dims.is_empty() {
+            let positions: Vec<String> = (1..=dims.len()).map(|i| i.to_string()).collect();
+            let _ = write!(out, " GROUP BY {}", positions.join(", "));
+        }
+        out
+    }
+
+    /// A table-level metric's expression over the leaf columns of a snapshot subquery
+    /// (`__sv_l<k>`), registering each column or fact it reads in `leaves`.
+    fn leaf_expr(&self, parts: &[Part], leaves: &mut Vec<Part>, subquery: &str) -> String {
+        let mut out = String::new();
+        for p in parts {
+            match p {
+                Part::Member(id) if id.kind == MemberKind::Metric => {
+                    let _ = write!(out, "({})", self.leaf_expr(&self.view.metrics[id.index].parts, leaves, subquery));
+                }
+                Part::Column { .. } | Part::Member(_) => {
+                    let k = leaves.iter().position(|l| l == p).unwrap_or_else(|| {
+                        leaves.push(p.clone());
+                        leaves.len() - 1
+                    });
+                    let _ = write!(out, "{subquery}.{}", quote_ident(&format!("__sv_l{k}")));
+                }
+                other => out.push_str(&self.expr(std::slice::from_ref(other), &MetricRefs::Inline)),
+            }
+        }
+        out
+    }
+
+    /// Window metrics over the aggregated result: the inner plan's columns are renamed
+    /// `d<i>` (dimensions) and `m<k>` (aggregated metrics).
+    fn render_window(&self, inner: &Plan, dimensions: &[MemberId], metrics: &[usize], aggregated: &[usize]) -> String {
+        let w = quote_ident("__sv_w");
+        let mut columns: Vec<String> = (0..dimensions.len()).map(|i| quote_ident(&format!("d{i}"))).collect();
+        columns.extend((0..aggregated.len()).map(|k| quote_ident(&format!("m{k}"))));
+        let mut select: Vec<String> = dimensions
+            .iter()
+            .enumerate()
+            .map(|(i, id)| self.aliased(&format!("{w}.{}", quote_ident(&format!("d{i}"))), &self.view.member(*id).name))
+            .collect();
+        let cx = WindowContext { source: &w, dimensions, aggregated };
+        for &m in metrics {
+            select.push(self.aliased(&self.windowed_expr(m, &cx), &self.view.metrics[m].name));
+        }
+        format!("SELECT {} FROM ({}) AS {w}({})", select.join(", "), self.render(inner), columns.join(", "))
+    }
+
+    /// A metric evaluated over the aggregated result.
+    fn windowed_expr(&self, metric: usize, cx: &WindowContext) -> String {
+        if let Some(k) = cx.aggregated.iter().position(|&a| a == metric) {
+            return format!("{}.{}", cx.source, quote_ident(&format!("m{k}")));
+        }
+        let m = &self.view.metrics[metric];
+        let Some(window) = &m.window else {
+            return format!("({})", self.windowed_parts(&m.parts, cx));
+        };
+        let item = |id: &MemberId| match id.kind {
+            MemberKind::Metric => self.windowed_expr(id.index, cx),
+            _ => cx.dimension(id),
+        };
+        let mut over: Vec<String> = Vec::new();
+        let partition: Vec<String> = match &window.partition {
+            Partition::Whole => vec![],
+            Partition::By(ids) => ids.iter().map(item).collect(),
+            Partition::Excluding(ids) => cx.dimensions.iter().filter(|d| !ids.contains(d)).map(|d| cx.dimension(d)).collect(),
+        };
+        if !partition.is_empty() {
+            over.push(format!("PARTITION BY {}", partition.join(", ")));
+        }
+        if !window.order.is_empty() {
+            let order: Vec<String> =
+                window.order.iter().map(|(id, direction)| format!("{} {direction}", item(id)).trim_end().to_string()).collect();
+            over.push(format!("ORDER BY {}", order.join(", ")));
+        }
+        if !window.frame.is_empty() {
+            over.push(window.frame.clone());
+        }
+        format!("({} OVER ({}))", self.windowed_parts(&window.call, cx), over.join(" "))
+    }
+
+    fn windowed_parts(&self, parts: &[Part], cx: &WindowContext) -> String {
+        let mut out = String::new();
+        for p in parts {
+            match p {
+                Part::Member(id) if id.kind == MemberKind::Metric => out.push_str(&self.windowed_expr(id.index, cx)),
+                other => out.push_str(&self.expr(std::slice::from_ref(other), &MetricRefs::Inline)),
+            }
+        }
+        out
     }
 
     /// Each grain aggregated on its own, combined with a NULL-safe FULL OUTER JOIN on the
@@ -79,18 +245,10 @@ impl<'a> Renderer<'a> {
         }
         let mut sql = format!("SELECT {} FROM ", select.join(", "));
         for (k, grain) in grains.iter().enumerate() {
-            let mut inner: Vec<String> = dimensions
-                .iter()
-                .enumerate()
-                .map(|(i, id)| format!("{} AS {}", self.member_expr(*id), d(i)))
-                .collect();
-            for &metric in &grain.metrics {
-                inner.push(format!("{} AS {}", self.metric_expr(metric, &MetricRefs::Inline), m(metric)));
-            }
-            if grouped {
-                inner.push(format!("true AS {present}"));
-            }
-            let sub = self.select(inner, &grain.source, filter, dimensions.len());
+            let dims: Vec<(String, String)> = dimensions.iter().enumerate().map(|(i, id)| (self.member_expr(*id), d(i))).collect();
+            let grain_metrics: Vec<(usize, String)> = grain.metrics.iter().map(|&metric| (metric, m(metric))).collect();
+            let extra: Vec<String> = if grouped { vec![format!("true AS {present}")] } else { vec![] };
+            let sub = self.grain_select(&dims, &grain_metrics, &extra, grain, filter);
             if k == 0 {
                 let _ = write!(sql, "({sub}) AS {}", g(k));
             } else if grouped {

@@ -11,6 +11,7 @@ use crate::error::{did_you_mean, name_list, Error, Result};
 use crate::model::{Definition, MemberDef, MemberKind, RangeRef};
 use crate::rollup::Rollup;
 use crate::sql::{check_single_expression, scan_expression, Ident, Piece};
+use crate::window::{Window, WindowText};
 
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -88,6 +89,18 @@ pub struct Member {
     pub def: MemberDef,
     /// Set when the member aggregates related rows (see `rollup`); decided with `parts`.
     pub rollup: Option<Rollup>,
+    /// A window metric's OVER clause (see `window`); resolved with `parts`.
+    pub window: Option<Window>,
+    /// A semi-additive metric's `NON ADDITIVE BY` dimensions.
+    pub non_additive: Vec<NonAdditive>,
+}
+
+/// A resolved `NON ADDITIVE BY` item: the dimension and its declared order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NonAdditive {
+    pub dimension: MemberId,
+    pub descending: bool,
+    pub nulls_first: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -193,13 +206,15 @@ impl View {
             if self.member(id).resolved {
                 continue;
             }
-            let parts = self.resolve_member(id)?;
+            let (parts, window) = self.resolve_member(id)?;
             todo.extend(parts.iter().filter_map(|p| match p {
                 Part::Member(dep) => Some(*dep),
                 _ => None,
             }));
+            todo.extend(self.member(id).non_additive.iter().map(|n| n.dimension));
             let m = self.member_mut(id);
             m.parts = parts;
+            m.window = window;
             m.resolved = true;
             resolved.push(id);
         }
@@ -242,10 +257,16 @@ impl View {
         }
     }
 
-    fn resolve_member(&self, id: MemberId) -> Result<Vec<Part>> {
+    fn resolve_member(&self, id: MemberId) -> Result<(Vec<Part>, Option<Window>)> {
         let m = self.member(id);
         let what = format!("{} '{}'", id.kind.noun(), self.qualified_name(id));
-        self.resolve(&m.def.expr, m.table, Some(id)).map_err(|e| e.context(&what))
+        if id.kind == MemberKind::Metric {
+            if let Some(text) = WindowText::parse(&m.def.expr).map_err(|e| e.context(&what))? {
+                let (window, parts) = self.resolve_window(id, &text)?;
+                return Ok((parts, Some(window)));
+            }
+        }
+        Ok((self.resolve(&m.def.expr, m.table, Some(id)).map_err(|e| e.context(&what))?, None))
     }
 
     fn compile_tables(
@@ -559,6 +580,7 @@ impl View {
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
+                let non_additive = self.non_additive(&what, table, m)?;
                 let clash = self.named(&name).find(|id| self.member(*id).table == table);
                 if let Some(other) = clash.map(|id| self.member(id)) {
                     let scope = table.map(|t| format!(" in table '{}'", self.tables[t].alias)).unwrap_or_default();
@@ -580,6 +602,8 @@ impl View {
                     using,
                     def: m.clone(),
                     rollup: None,
+                    window: None,
+                    non_additive,
                 };
                 match kind {
                     MemberKind::Fact => self.facts.push(member),
@@ -600,6 +624,27 @@ impl View {
             }
         }
         Ok(())
+    }
+
+    /// A metric's `NON ADDITIVE BY` dimensions (declared before metrics).
+    fn non_additive(&self, what: &str, table: Option<usize>, m: &MemberDef) -> Result<Vec<NonAdditive>> {
+        if m.non_additive_by.is_empty() {
+            return Ok(Vec::new());
+        }
+        if table.is_none() {
+            return Err(Error::invalid(format!(
+                "{what}: NON ADDITIVE BY applies to metrics of a table (it chooses which of the table's rows to aggregate)"
+            )));
+        }
+        let mut out: Vec<NonAdditive> = Vec::new();
+        for d in &m.non_additive_by {
+            let dimension = self.named_item(&d.dimension, true).map_err(|e| e.context(format!("{what}: NON ADDITIVE BY")))?;
+            if out.iter().any(|o| o.dimension == dimension) {
+                return Err(Error::invalid(format!("{what}: NON ADDITIVE BY names '{}' twice", d.dimension)));
+            }
+            out.push(NonAdditive { dimension, descending: d.descending, nulls_first: d.nulls_sort_first() });
+        }
+        Ok(out)
     }
 
     /// Members with this name (case-insensitive), any table and kind.
@@ -648,11 +693,23 @@ impl View {
         let ids: Vec<MemberId> = self.all_members().map(|(id, _)| id).collect();
         for id in ids {
             let what = format!("expression of {} '{}'", id.kind.noun(), self.qualified_name(id));
-            check_single_expression(&self.member(id).def.expr, &what)?;
+            let window = id.kind == MemberKind::Metric && WindowText::parse(&self.member(id).def.expr)?.is_some();
+            if !window {
+                check_single_expression(&self.member(id).def.expr, &what)?;
+            }
             self.resolve_members([id])?;
             let m = self.member(id);
-            if m.table.is_none() {
+            let windowed = id.kind == MemberKind::Metric && self.is_windowed(id.index);
+            if windowed {
+                self.check_windowed(id.index)?;
+            } else if m.table.is_none() {
                 self.check_derived_metric(id)?;
+            }
+            if windowed && !m.non_additive.is_empty() {
+                return Err(Error::invalid(format!(
+                    "metric '{}' builds on a window metric; NON ADDITIVE BY applies to metrics that aggregate rows",
+                    self.qualified_name(id)
+                )));
             }
             if m.table.is_none() && !m.parts.iter().any(|p| matches!(p, Part::Member(_))) {
                 return Err(Error::invalid(format!(
@@ -868,7 +925,7 @@ impl View {
     /// Table-level metrics a metric depends on (itself when table-level), in first-use order.
     pub fn base_metrics(&self, index: usize, out: &mut Vec<usize>) {
         let m = &self.metrics[index];
-        if m.table.is_some() {
+        if m.table.is_some() && !self.is_windowed(index) {
             if !out.contains(&index) {
                 out.push(index);
             }
