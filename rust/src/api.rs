@@ -304,6 +304,10 @@ pub fn describe(definition: &str) -> Result<Vec<DescribeRow>> {
         if !m.def.using.is_empty() {
             expression = format!("{expression} USING ({})", m.def.using.join(", "));
         }
+        if !m.def.non_additive_by.is_empty() {
+            let items = crate::get_ddl::non_additive_sql(&m.def.non_additive_by);
+            expression = format!("{expression} NON ADDITIVE BY ({items})");
+        }
         rows.push(DescribeRow {
             kind,
             name: m.name.clone(),

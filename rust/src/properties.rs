@@ -132,6 +132,9 @@ pub fn properties(definition: &str, home_catalog: &str) -> Result<Vec<PropertyRo
         if !m.def.using.is_empty() {
             out.push("USING", json_list(&m.def.using));
         }
+        if !m.def.non_additive_by.is_empty() {
+            out.push("NON_ADDITIVE_BY", crate::get_ddl::non_additive_sql(&m.def.non_additive_by));
+        }
         out.extras(&m.def.synonyms, &m.def.comment);
         if id.kind != MemberKind::Dimension {
             out.push("ACCESS_MODIFIER", if m.private { "PRIVATE" } else { "PUBLIC" });

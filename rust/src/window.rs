@@ -345,6 +345,15 @@ impl View {
         out
     }
 
+    /// Whether `from`'s expression reads `to`, at any depth.
+    fn depends_on(&self, from: MemberId, to: MemberId, seen: &mut Vec<MemberId>) -> bool {
+        if seen.contains(&from) {
+            return false;
+        }
+        seen.push(from);
+        self.member(from).parts.iter().any(|p| matches!(p, Part::Member(d) if *d == to || self.depends_on(*d, to, seen)))
+    }
+
     /// Define-time checks of a metric that is computed after aggregation.
     pub(crate) fn check_windowed(&self, index: usize) -> Result<()> {
         let id = MemberId { kind: MemberKind::Metric, index };
@@ -358,7 +367,8 @@ impl View {
                 _ => None,
             });
             let nested = in_call.or_else(|| w.order.iter().map(|(d, _)| *d).find(windowed));
-            if let Some(dep) = nested {
+            // A window reading itself through other metrics is reported as a cycle.
+            if let Some(dep) = nested.filter(|dep| !self.depends_on(*dep, id, &mut Vec::new())) {
                 return Err(Error::invalid(format!(
                     "window {what} reads window metric '{}'; a window metric's arguments and ORDER BY are \
                      aggregated metrics, not other window metrics",

@@ -96,6 +96,22 @@ class Schema:
             metrics.append({"table": t["alias"], "name": f"{k}_matched",
                             "expr": f"count(*) FILTER (WHERE EXISTS (SELECT 1 FROM {side} WHERE {side}.{q(t['dim'])} = CAST({q(t['val'])} AS VARCHAR)))"})
         metrics.append({"name": "F_plus_A", "expr": "F_sum + A_count"})
+        # semi-additive: the latest F rows by F's date (NULL dates sort last, so they are the
+        # latest), the earliest dated A rows, and F rows at the latest date of their A row
+        dims.append({"table": T["F"]["alias"], "name": "F_day", "expr": "date"})
+        dims.append({"table": T["A"]["alias"], "name": "A_day", "expr": "date"})
+        metrics.append({"table": T["F"]["alias"], "name": "F_latest", "expr": f"sum({q(T['F']['val'])})",
+                        "non_additive_by": [{"dimension": "F_day"}]})
+        metrics.append({"table": T["A"]["alias"], "name": "A_earliest", "expr": "count(*)",
+                        "non_additive_by": [{"dimension": "A_day", "descending": True, "nulls_first": True}]})
+        metrics.append({"table": T["F"]["alias"], "name": "F_latestbya", "expr": f"sum({q(T['F']['val'])})",
+                        "non_additive_by": [{"dimension": "A_day"}]})
+        # windows over the result, ordered by F's dimension, restarting per other dimensions
+        metrics.append({"table": T["F"]["alias"], "name": "F_running",
+                        "expr": "SUM(F_sum) OVER (PARTITION BY EXCLUDING F_dim ORDER BY F_dim ROWS UNBOUNDED PRECEDING)"})
+        metrics.append({"table": T["F"]["alias"], "name": "F_prev",
+                        "expr": "LAG(F_count) OVER (PARTITION BY EXCLUDING F_dim ORDER BY F_dim)"})
+        metrics.append({"name": "F_delta", "expr": "F_count - F_prev"})
         return {"tables": tables, "relationships": rels, "dimensions": dims, "metrics": metrics}
 
     # --- the oracle -----------------------------------------------------------------------
@@ -116,7 +132,48 @@ class Schema:
                         f" = g_{parent}.{q(T[parent]['id'])}")
         return out
 
+    def dim_column(self, d):
+        """The oracle's column for a dimension name (`X_dim` or `X_day`)."""
+        table, kind = d.split("_")
+        return f"g_{table}." + (q(self.tables[table]["dim"]) if kind == "dim" else "date")
+
+    # metric -> (snapshot table, descending, nulls first) of its NON ADDITIVE BY dimension
+    SNAPSHOT = {"F_latest": ("F", False, False), "A_earliest": ("A", True, True), "F_latestbya": ("A", False, False)}
+
+    def oracle_snapshot(self, con, metric, dims, where):
+        """A semi-additive metric, computed in Python: per group of the requested dimensions,
+        the rows whose snapshot date is the last in the declared order, then aggregated."""
+        grain = metric.split("_")[0]
+        table, descending, nulls_first = self.SNAPSHOT[metric]
+        day = f"{table}_day"
+        val = f"g_{grain}.{q(self.tables[grain]['val'])}"
+        needed = [d.split("_")[0] for d in dims] + ([where[0]] if where else []) + [table]
+        sql = f"SELECT {', '.join([self.dim_column(d) for d in dims] + [self.dim_column(day), val])} FROM {self.joins_from(grain, needed)}"
+        if where:
+            sql += f" WHERE g_{where[0]}.{q(self.tables[where[0]]['dim'])} IS DISTINCT FROM {lit(where[1])}"
+        groups = {}
+        for r in con.execute(sql).fetchall():
+            groups.setdefault(tuple(r[:len(dims)]), []).append((r[-2], r[-1]))
+        count = metric == "A_earliest"
+        out = {}
+        for k, rows in groups.items():
+            if day in dims:
+                chosen = rows
+            else:
+                dates = [d for d, _ in rows if d is not None]
+                has_null = len(dates) < len(rows)
+                if has_null and not nulls_first or not dates:
+                    last = None
+                else:
+                    last = min(dates) if descending else max(dates)
+                chosen = [r for r in rows if r[0] == last]
+            values = [v for _, v in chosen if v is not None]
+            out[k] = len(chosen) if count else (sum(values) if values else None)
+        return out, (0 if count else None)
+
     def oracle_metric(self, con, metric, dims, where):
+        if metric in self.SNAPSHOT:
+            return self.oracle_snapshot(con, metric, dims, where)
         kind, grain = metric.split("_")[1], metric.split("_")[0]
         T = self.tables
         side, dim, val = q(self.side[grain]["name"]), q(T[grain]["dim"]), q(T[grain]["val"])
@@ -128,7 +185,7 @@ class Schema:
                "matched": f"count(*) FILTER (WHERE CAST(g_{grain}.{val} AS VARCHAR) IN (SELECT s.{dim} FROM {side} AS s))",
                }[kind]
         needed = [d.split("_")[0] for d in dims] + ([where[0]] if where else [])
-        sel = [f"g_{d.split('_')[0]}.{q(T[d.split('_')[0]]['dim'])}" for d in dims]
+        sel = [self.dim_column(d) for d in dims]
         sql = f"SELECT {', '.join(sel + [agg])} FROM {self.joins_from(grain, needed)}"
         if where:
             sql += f" WHERE g_{where[0]}.{q(T[where[0]]['dim'])} IS DISTINCT FROM {lit(where[1])}"
@@ -144,30 +201,55 @@ class Schema:
             # anchored at the finest of the dimensions' own tables
             anchor = next(g for g in "FABC" if g in needed and needed <= set(self.REACH[g]))
             T = self.tables
-            sel = [f"g_{d.split('_')[0]}.{q(T[d.split('_')[0]]['dim'])}" for d in dims]
+            sel = [self.dim_column(d) for d in dims]
             sql = f"SELECT DISTINCT {', '.join(sel)} FROM {self.joins_from(anchor, needed)}"
             if where:
                 sql += f" WHERE g_{where[0]}.{q(T[where[0]]['dim'])} IS DISTINCT FROM {lit(where[1])}"
             return {tuple(r) for r in con.execute(sql).fetchall()}, None
-        base = sorted({m for x in metrics for m in (["F_sum", "A_count"] if x == "F_plus_A" else [x])})
+        reads = {"F_plus_A": ["F_sum", "A_count"], "F_running": ["F_sum"], "F_prev": ["F_count"], "F_delta": ["F_count"]}
+        base = sorted({m for x in metrics for m in reads.get(x, [x])})
         per = {m: self.oracle_metric(con, m, dims, where) for m in base}
         keys = set()
         for groups, _ in per.values():
             keys |= set(groups)
         if not dims:
             keys = {()}
+        value = {k: {m: per[m][0].get(k, per[m][1]) for m in base} for k in keys}
+        if any(x in metrics for x in ("F_running", "F_prev", "F_delta")):
+            self.oracle_windows(dims, value)
         rows = []
         for k in keys:
-            value = {m: per[m][0].get(k, per[m][1]) for m in base}
             out = []
             for x in metrics:
                 if x == "F_plus_A":
-                    a, b = value["F_sum"], value["A_count"]
+                    a, b = value[k]["F_sum"], value[k]["A_count"]
                     out.append(None if a is None or b is None else a + b)
+                elif x == "F_delta":
+                    a, b = value[k]["F_count"], value[k]["F_prev"]
+                    out.append(None if a is None or b is None else a - b)
                 else:
-                    out.append(value[x])
+                    out.append(value[k][x])
             rows.append(k + tuple(out))
         return rows, base
+
+    @staticmethod
+    def oracle_windows(dims, value):
+        """F_running and F_prev over the result rows: partitioned by the other dimensions,
+        ordered by F_dim (NULL last, as DuckDB orders ascending)."""
+        i = dims.index("F_dim")
+        partitions = {}
+        for k in value:
+            partitions.setdefault(k[:i] + k[i + 1:], []).append(k)
+        for ks in partitions.values():
+            ks.sort(key=lambda k: (k[i] is None, k[i] if k[i] is not None else ""))
+            running, previous = None, None
+            for n, k in enumerate(ks):
+                v = value[k]
+                if "F_sum" in v and v["F_sum"] is not None:
+                    running = v["F_sum"] + (running or 0)
+                v["F_running"] = running
+                v["F_prev"] = previous
+                previous = v.get("F_count")
 
 
 def normalize(rows):
@@ -200,16 +282,25 @@ def plain_sql(con, dims, metrics, where):
     return con.execute(sql).fetchall()
 
 
+# computed over the result rows: their value depends on which other rows the request has
+WINDOWED = {"F_running", "F_prev", "F_delta"}
+
+
 def random_request(rng):
     metrics = rng.sample(["F_sum", "F_count", "F_distinct", "A_sum", "A_count", "A_distinct", "B_sum", "B_count",
                           "C_sum", "C_count", "F_plus_A", "F_recent", "A_recent", "F_listed", "B_listed",
-                          "F_matched", "C_matched", "A_matched"], rng.randint(0, 3))
+                          "F_matched", "C_matched", "A_matched", "F_latest", "A_earliest", "F_latestbya",
+                          "F_running", "F_prev", "F_delta"], rng.randint(0, 3))
     grains = {m.split("_")[0] for m in metrics}
     if "F_plus_A" in metrics:
         grains = (grains - {"F"}) | {"F", "A"}
     allowed = set("FABC")
     for g in grains:
         allowed &= set(Schema.REACH[g])
+    windows = [m for m in metrics if m in WINDOWED]
+    if windows and "F" not in allowed:
+        metrics = [m for m in metrics if m not in windows]
+        windows = []
     pool = sorted(allowed)
     if not metrics:
         # dimensions only: any set with a common anchor
@@ -220,6 +311,11 @@ def random_request(rng):
         pool = [d.split("_")[0] for d in dims]
     else:
         dims = [f"{t}_dim" for t in rng.sample(pool, rng.randint(0, min(2, len(pool))))] if pool else []
+        days = [f"{t}_day" for t in "FA" if t in allowed]
+        if days and rng.random() < 0.3:
+            dims.append(rng.choice(days))
+        if windows and "F_dim" not in dims:
+            dims.insert(rng.randint(0, len(dims)), "F_dim")
     where = None
     if rng.random() < 0.4:
         wpool = [t for t in pool if all(t in Schema.REACH[g] for g in grains)] if metrics else [d.split("_")[0] for d in dims]
@@ -257,6 +353,8 @@ def main():
                     ok = normalize(got) == normalize(expected)
                     # metamorphic: each metric alone gives the same column
                     for i, m in enumerate(metrics):
+                        if m in WINDOWED:
+                            continue
                         alone = semantic(con, dims, [m], where, schema)
                         col = normalize([row[:len(dims)] + (row[len(dims) + i],) for row in got])
                         if normalize(alone) != col and dims:
