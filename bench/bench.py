@@ -46,6 +46,15 @@ SHAPES = [
      """SELECT n_name, c_mktsegment FROM customer LEFT JOIN nation ON c_nationkey = n_nationkey GROUP BY 1, 2"""),
     ("metrics only", dict(metrics=["revenue", "quantity"]),
      "SELECT sum(l_extendedprice * (1 - l_discount)), sum(l_quantity) FROM lineitem"),
+    ("semi-additive (latest stock by brand)", dict(dimensions=["brand"], metrics=["stock_level"]),
+     """WITH latest AS (SELECT p_brand, max(s_date) AS d FROM stock LEFT JOIN part ON s_partkey = p_partkey GROUP BY 1)
+        SELECT p_brand, sum(s_qty) FROM stock LEFT JOIN part ON s_partkey = p_partkey JOIN latest USING (p_brand)
+        WHERE s_date = latest.d GROUP BY 1"""),
+    ("window (running revenue by month)", dict(dimensions=["segment", "month"], metrics=["revenue", "revenue_running"]),
+     """SELECT c_mktsegment, date_trunc('month', o_orderdate), sum(l_extendedprice * (1 - l_discount)),
+               sum(sum(l_extendedprice * (1 - l_discount))) OVER (PARTITION BY c_mktsegment
+                   ORDER BY date_trunc('month', o_orderdate) ROWS UNBOUNDED PRECEDING)
+        FROM lineitem LEFT JOIN orders ON l_orderkey = o_orderkey LEFT JOIN customer ON o_custkey = c_custkey GROUP BY 1, 2"""),
     ("selective outer WHERE on a dimension", dict(dimensions=["shipmode", "brand"], metrics=["revenue"], outer="WHERE shipmode = 'AIR'"),
      """SELECT l_shipmode, p_brand, sum(l_extendedprice * (1 - l_discount)) FROM lineitem LEFT JOIN part ON l_partkey = p_partkey
         WHERE l_shipmode = 'AIR' GROUP BY 1, 2"""),
@@ -59,6 +68,7 @@ DEFINITION = {
         {"alias": "n", "table": "nation", "primary_key": ["n_nationkey"]},
         {"alias": "r", "table": "region", "primary_key": ["r_regionkey"]},
         {"alias": "p", "table": "part", "primary_key": ["p_partkey"]},
+        {"alias": "s", "table": "stock", "primary_key": ["s_partkey", "s_date"]},
     ],
     "relationships": [
         {"name": "l_o", "from": "l", "from_columns": ["l_orderkey"], "to": "o"},
@@ -66,6 +76,7 @@ DEFINITION = {
         {"name": "o_c", "from": "o", "from_columns": ["o_custkey"], "to": "c"},
         {"name": "c_n", "from": "c", "from_columns": ["c_nationkey"], "to": "n"},
         {"name": "n_r", "from": "n", "from_columns": ["n_regionkey"], "to": "r"},
+        {"name": "s_p", "from": "s", "from_columns": ["s_partkey"], "to": "p"},
     ],
     "facts": [{"table": "l", "name": "net", "expr": "l_extendedprice * (1 - l_discount)"}],
     "dimensions": [
@@ -75,12 +86,17 @@ DEFINITION = {
         {"table": "o", "name": "status", "expr": "o_orderstatus"},
         {"table": "p", "name": "brand", "expr": "p_brand"},
         {"table": "l", "name": "shipmode", "expr": "l_shipmode"},
+        {"table": "o", "name": "month", "expr": "date_trunc('month', o_orderdate)"},
+        {"table": "s", "name": "stock_date", "expr": "s_date"},
     ],
     "metrics": [
         {"table": "l", "name": "revenue", "expr": "sum(net)"},
         {"table": "l", "name": "quantity", "expr": "sum(l_quantity)"},
         {"table": "o", "name": "order_count", "expr": "count(*)"},
         {"name": "revenue_per_order", "expr": "revenue / order_count"},
+        {"table": "s", "name": "stock_level", "expr": "sum(s_qty)", "non_additive_by": [{"dimension": "stock_date"}]},
+        {"table": "l", "name": "revenue_running",
+         "expr": "SUM(revenue) OVER (PARTITION BY EXCLUDING month ORDER BY month ROWS UNBOUNDED PRECEDING)"},
     ],
 }
 
@@ -92,8 +108,12 @@ def generate(con, lineitems):
     con.execute(f"""CREATE TABLE customer AS SELECT i AS c_custkey, i % 25 AS c_nationkey,
         ['AUTO', 'BUILDING', 'FURNITURE', 'HOUSEHOLD', 'MACHINERY'][i % 5 + 1] AS c_mktsegment FROM range({orders // 10}) t(i)""")
     con.execute(f"""CREATE TABLE orders AS SELECT i AS o_orderkey, hash(i) % {orders // 10} AS o_custkey,
-        ['F', 'O', 'P'][i % 3 + 1] AS o_orderstatus FROM range({orders}) t(i)""")
+        ['F', 'O', 'P'][i % 3 + 1] AS o_orderstatus, DATE '2020-01-01' + (hash(i * 3) % 1000)::INTEGER AS o_orderdate
+        FROM range({orders}) t(i)""")
     con.execute(f"CREATE TABLE part AS SELECT i AS p_partkey, 'Brand#' || (i % 25) AS p_brand FROM range({lineitems // 30}) t(i)")
+    # daily stock snapshots of each part; parts stop being counted on different days
+    con.execute(f"""CREATE TABLE stock AS SELECT p AS s_partkey, DATE '2024-01-01' + d::INTEGER AS s_date, hash(p * 31 + d) % 500 AS s_qty
+        FROM range({lineitems // 30}) t(p), range(10) u(d) WHERE d <= 5 + p % 5""")
     con.execute(f"""CREATE TABLE lineitem AS SELECT i // 4 AS l_orderkey, i % 4 AS l_linenumber, hash(i) % {lineitems // 30} AS l_partkey,
         (1 + i % 50)::DECIMAL(12,2) AS l_quantity, (900 + hash(i * 7) % 100000 / 100)::DECIMAL(12,2) AS l_extendedprice,
         ((i % 11) / 100)::DECIMAL(4,2) AS l_discount, ['AIR', 'MAIL', 'RAIL', 'SHIP', 'TRUCK', 'FOB', 'REG AIR'][i % 7 + 1] AS l_shipmode

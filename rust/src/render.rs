@@ -16,6 +16,17 @@ pub struct Renderer<'a> {
     pub home_catalog: &'a str,
 }
 
+/// The last value of a snapshot dimension's column in its declared order, as an aggregate:
+/// NULLs sorting last make NULL the last value wherever one is present.
+fn last_value(n: &crate::view::NonAdditive, column: &str) -> String {
+    let extreme = format!("{}({column})", if n.descending { "min" } else { "max" });
+    if n.nulls_first {
+        extreme
+    } else {
+        format!("CASE WHEN count(*) > count({column}) THEN NULL ELSE {extreme} END")
+    }
+}
+
 /// Where a window metric's inputs are: the aggregated result's alias and column order.
 struct WindowContext<'a> {
     source: &'a str,
@@ -78,57 +89,58 @@ impl<'a> Renderer<'a> {
     }
 
     /// A semi-additive grain: the rows at the last value of the snapshot dimensions within
-    /// each group of the requested dimensions (ties included, as `rank()` keeps them), then
-    /// the metrics aggregated over those rows. The metrics read their columns and facts
-    /// ("leaves") from the filtered rows.
+    /// each group of the requested dimensions (ties included), then the metrics aggregated
+    /// over those rows. The rows (`__sv_j`) carry the dimensions, the columns and facts the
+    /// metrics read ("leaves") and the snapshot values; each snapshot dimension in turn keeps
+    /// the rows at its last value per group (an aggregate and a join: no sort).
     fn snapshot_select(&self, dims: &[(String, String)], metrics: &[(usize, String)], extra: &[String], grain: &Grain, filter: Option<&[Part]>) -> String {
-        let s = quote_ident("__sv_s");
+        let col = |prefix: &str, i: usize| quote_ident(&format!("__sv_{prefix}{i}"));
+        let last_rows = col("s", grain.snapshot.len() - 1);
         let mut leaves: Vec<Part> = Vec::new();
         let outer_metrics: Vec<String> = metrics
             .iter()
-            .map(|(m, a)| format!("({}) AS {a}", self.leaf_expr(&self.view.metrics[*m].parts, &mut leaves, &s)))
+            .map(|(m, a)| format!("({}) AS {a}", self.leaf_expr(&self.view.metrics[*m].parts, &mut leaves, &last_rows)))
             .collect();
-        let mut inner: Vec<String> =
-            dims.iter().enumerate().map(|(i, (e, _))| format!("{e} AS {}", quote_ident(&format!("__sv_d{i}")))).collect();
+        let mut columns: Vec<String> = dims.iter().enumerate().map(|(i, (e, _))| format!("{e} AS {}", col("d", i))).collect();
         for (k, leaf) in leaves.iter().enumerate() {
-            inner.push(format!("{} AS {}", self.expr(std::slice::from_ref(leaf), &MetricRefs::Inline), quote_ident(&format!("__sv_l{k}"))));
+            columns.push(format!("{} AS {}", self.expr(std::slice::from_ref(leaf), &MetricRefs::Inline), col("l", k)));
         }
-        if inner.is_empty() {
-            inner.push(format!("true AS {}", quote_ident("__sv_row")));
+        for (t, n) in grain.snapshot.iter().enumerate() {
+            columns.push(format!("{} AS {}", self.member_expr(n.dimension), col("n", t)));
         }
-        let mut sql = format!("SELECT {} FROM {}", inner.join(", "), self.from_clause(&grain.source));
+        let mut rows = quote_ident("__sv_j");
+        let mut ctes = vec![format!("{rows} AS (SELECT {} FROM {}", columns.join(", "), self.from_clause(&grain.source))];
         if let Some(f) = filter {
-            let _ = write!(sql, " WHERE ({})", self.expr(f, &MetricRefs::Inline));
+            let _ = write!(ctes[0], " WHERE ({})", self.expr(f, &MetricRefs::Inline));
         }
-        // The last value in the declared order is the first in the reversed one.
-        let order: Vec<String> = grain
-            .snapshot
-            .iter()
-            .map(|n| {
-                let direction = if n.descending { "ASC" } else { "DESC" };
-                let nulls = if n.nulls_first { "LAST" } else { "FIRST" };
-                format!("{} {direction} NULLS {nulls}", self.member_expr(n.dimension))
-            })
-            .collect();
-        let partition = if dims.is_empty() {
-            String::new()
-        } else {
-            format!("PARTITION BY {} ", dims.iter().map(|(e, _)| e.as_str()).collect::<Vec<_>>().join(", "))
+        ctes[0].push(')');
+        let group_by = |n: usize| -> String {
+            if n == 0 {
+                return String::new();
+            }
+            format!(" GROUP BY {}", (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
         };
-        let _ = write!(sql, " QUALIFY rank() OVER ({partition}ORDER BY {}) = 1", order.join(", "));
-        let mut outer: Vec<String> = dims
-            .iter()
-            .enumerate()
-            .map(|(i, (_, a))| format!("{s}.{} AS {a}", quote_ident(&format!("__sv_d{i}"))))
-            .collect();
+        for (t, n) in grain.snapshot.iter().enumerate() {
+            let (x, value) = (col("x", t), col("n", t));
+            let keys: Vec<String> = (0..dims.len()).map(|i| col("d", i)).collect();
+            let mut select: Vec<String> = keys.clone();
+            select.push(format!("{} AS {value}", last_value(n, &value)));
+            let mut on: Vec<String> = keys.iter().map(|k| format!("{rows}.{k} IS NOT DISTINCT FROM {x}.{k}")).collect();
+            on.push(format!("{rows}.{value} IS NOT DISTINCT FROM {x}.{value}"));
+            let next = col("s", t);
+            ctes.push(format!(
+                "{next} AS (SELECT {rows}.* FROM {rows} JOIN (SELECT {} FROM {rows}{}) AS {x} ON {})",
+                select.join(", "),
+                group_by(dims.len()),
+                on.join(" AND ")
+            ));
+            rows = next;
+        }
+        let mut outer: Vec<String> =
+            dims.iter().enumerate().map(|(i, (_, a))| format!("{rows}.{} AS {a}", col("d", i))).collect();
         outer.extend(outer_metrics);
         outer.extend(extra.iter().cloned());
-        let mut out = format!("SELECT {} FROM ({sql}) AS {s}", outer.join(", "));
-        if !dims.is_empty() {
-            let positions: Vec<String> = (1..=dims.len()).map(|i| i.to_string()).collect();
-            let _ = write!(out, " GROUP BY {}", positions.join(", "));
-        }
-        out
+        format!("WITH {} SELECT {} FROM {rows}{}", ctes.join(", "), outer.join(", "), group_by(dims.len()))
     }
 
     /// A table-level metric's expression over the leaf columns of a snapshot subquery
