@@ -5,6 +5,7 @@ CREATE TABLE customers AS FROM read_csv('@DATA@/customers.csv');
 CREATE TABLE products AS FROM read_csv('@DATA@/products.csv');
 CREATE TABLE orders AS FROM read_csv('@DATA@/orders.csv');
 CREATE TABLE order_items AS FROM read_csv('@DATA@/order_items.csv');
+CREATE TABLE loyalty_points AS FROM read_csv('@DATA@/loyalty_points.csv');
 
 .print '== define the semantic view once'
 PRAGMA define_semantic_view('shop', '{
@@ -64,6 +65,28 @@ SELECT * FROM SEMANTIC_VIEW(shop_sql DIMENSIONS region METRICS orders, customers
 
 .print '== plain SQL: any tool that writes SELECT ... GROUP BY gets the same numbers'
 SELECT region, AGG(orders) AS orders, AGG(customers) AS customers FROM shop_sql GROUP BY region ORDER BY region NULLS LAST;
+
+.print '== window metrics: month over month and a running total, computed over the result'
+CREATE SEMANTIC VIEW shop_trends AS
+  TABLES (i AS order_items PRIMARY KEY (order_id, line_number), o AS orders PRIMARY KEY (id))
+  RELATIONSHIPS (i (order_id) REFERENCES o)
+  DIMENSIONS (o.month AS date_trunc('month', ordered_at)::DATE)
+  METRICS (
+    i.revenue AS round(sum(quantity * unit_price), 2)::DECIMAL(12, 2),
+    i.revenue_prev_month AS LAG(i.revenue) OVER (PARTITION BY EXCLUDING o.month ORDER BY o.month),
+    i.revenue_change AS i.revenue - i.revenue_prev_month,
+    i.revenue_running AS SUM(i.revenue) OVER (PARTITION BY EXCLUDING o.month ORDER BY o.month ROWS UNBOUNDED PRECEDING));
+SELECT * FROM SEMANTIC_VIEW(shop_trends DIMENSIONS month METRICS revenue, revenue_prev_month, revenue_change, revenue_running) ORDER BY month;
+
+.print '== a semi-additive metric: loyalty points are a weekly balance, never summed over weeks'
+CREATE SEMANTIC VIEW loyalty AS
+  TABLES (l AS loyalty_points PRIMARY KEY (customer_id, snapshot_date), c AS customers PRIMARY KEY (id), r AS regions PRIMARY KEY (id))
+  RELATIONSHIPS (l (customer_id) REFERENCES c, c (region_id) REFERENCES r)
+  DIMENSIONS (l.week AS snapshot_date, r.region AS r.name)
+  METRICS (
+    l.balance NON ADDITIVE BY (week) AS sum(points),
+    l.balance_summed_over_weeks AS sum(points));
+SELECT * FROM SEMANTIC_VIEW(loyalty DIMENSIONS region METRICS balance, balance_summed_over_weeks) ORDER BY region;
 
 .print '== a fan trap is refused, with the way out'
 SELECT * FROM semantic_view('shop', dimensions := ['category'], metrics := ['orders']);

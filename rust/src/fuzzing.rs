@@ -92,6 +92,18 @@ pub fn expression(text: &str) {
     })
     .to_string();
     definition(&json);
+    // As a metric: window metrics (`f(m) OVER (...)`) and semi-additive ones parse it too.
+    let _ = crate::window::WindowText::parse(text);
+    let json = serde_json::json!({
+        "tables": [{"alias": "t", "table": "t"}],
+        "dimensions": [{"table": "t", "name": "d", "expr": "a"}],
+        "metrics": [
+            {"table": "t", "name": "m", "expr": "sum(a)", "non_additive_by": [{"dimension": "d"}]},
+            {"table": "t", "name": "w", "expr": text},
+        ],
+    })
+    .to_string();
+    definition(&json);
     expand(&format!("seg|||{text}"));
 }
 

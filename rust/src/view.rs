@@ -693,10 +693,7 @@ impl View {
         let ids: Vec<MemberId> = self.all_members().map(|(id, _)| id).collect();
         for id in ids {
             let what = format!("expression of {} '{}'", id.kind.noun(), self.qualified_name(id));
-            let window = id.kind == MemberKind::Metric && WindowText::parse(&self.member(id).def.expr)?.is_some();
-            if !window {
-                check_single_expression(&self.member(id).def.expr, &what)?;
-            }
+            check_single_expression(&self.member(id).def.expr, &what)?;
             self.resolve_members([id])?;
             let m = self.member(id);
             let windowed = id.kind == MemberKind::Metric && self.is_windowed(id.index);

@@ -73,6 +73,24 @@ fn text_of(sql: &str, toks: &[&Tok]) -> String {
     }
 }
 
+/// Whether an expression holds a subquery (whose own window functions are its business).
+fn has_subquery(sig: &[&Tok]) -> bool {
+    sig.windows(2).any(|w| w[0].token == Token::LParen && is_word(w[1], "SELECT"))
+}
+
+/// `[ASC | DESC] [NULLS FIRST | NULLS LAST]`
+fn is_direction(toks: &[&Tok]) -> bool {
+    let mut rest = toks;
+    if rest.first().is_some_and(|t| is_word(t, "ASC") || is_word(t, "DESC")) {
+        rest = &rest[1..];
+    }
+    match rest {
+        [] => true,
+        [nulls, which] => is_word(nulls, "NULLS") && (is_word(which, "FIRST") || is_word(which, "LAST")),
+        _ => false,
+    }
+}
+
 /// Splits significant tokens at top-level commas.
 fn split_commas<'a>(toks: &[&'a Tok]) -> Vec<Vec<&'a Tok>> {
     let mut out = vec![Vec::new()];
@@ -100,16 +118,27 @@ impl WindowText {
         let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
         let mut depth = 0i64;
         let mut over = None;
+        let mut nested = false;
         for (i, t) in sig.iter().enumerate() {
             match t.token {
                 Token::LParen | Token::LBracket => depth += 1,
                 Token::RParen | Token::RBracket => depth -= 1,
-                _ if depth == 0 && is_word(t, "OVER") && sig.get(i + 1).is_some_and(|n| n.token == Token::LParen) => {
-                    over = Some(i);
-                    break;
+                _ if is_word(t, "OVER") && sig.get(i + 1).is_some_and(|n| n.token == Token::LParen) => {
+                    if depth > 0 {
+                        nested = true;
+                    } else if over.is_none() {
+                        over = Some(i);
+                    }
                 }
                 _ => {}
             }
+        }
+        // A window inside another call would run per grain, before the result exists.
+        if nested && over.is_none() && !has_subquery(&sig) {
+            return Err(Error::invalid(format!(
+                "metric '{sql}': a window function (OVER) must be the whole metric expression; apply other \
+                 functions in a metric built on it (e.g. m_rounded AS round(m, 2))"
+            )));
         }
         let Some(over) = over else { return Ok(None) };
         let shape = || {
@@ -189,7 +218,14 @@ impl WindowText {
                                 .iter()
                                 .position(|t| ["ASC", "DESC", "NULLS"].iter().any(|k| is_word(t, k)))
                                 .unwrap_or(item.len());
-                            w.order.push((text_of(sql, &item[..name_len]), text_of(sql, &item[name_len..])));
+                            let direction = &item[name_len..];
+                            if !is_direction(direction) {
+                                return Err(Error::invalid(format!(
+                                    "window metric '{sql}': ORDER BY {} takes [ASC | DESC] [NULLS FIRST | NULLS LAST]",
+                                    text_of(sql, &item[..name_len])
+                                )));
+                            }
+                            w.order.push((text_of(sql, &item[..name_len]), text_of(sql, direction)));
                         }
                     }
                 }
@@ -426,7 +462,7 @@ mod tests {
 
     #[test]
     fn other_expressions_are_not_windows() {
-        for sql in ["SUM(x)", "sum(x) FILTER (WHERE over > 1)", "(SELECT max(a) OVER () FROM t)", "o.over"] {
+        for sql in ["SUM(x)", "sum(x) FILTER (WHERE over > 1)", "(SELECT max(a) OVER () FROM t)", "o.over", "count(*) FILTER (WHERE a IN (SELECT rank() OVER (ORDER BY b) FROM t))"] {
             assert_eq!(WindowText::parse(sql).unwrap(), None, "{sql}");
         }
     }
@@ -439,6 +475,9 @@ mod tests {
             "SUM(x) OVER (ORDER BY d PARTITION BY e)",
             "SUM(x) OVER (d)",
             "SUM(x) OVER (PARTITION BY a,, b)",
+            "SUM(x) OVER (ORDER BY d DESC; DROP TABLE t)",
+            "SUM(x) OVER (ORDER BY d NULLS)",
+            "round(SUM(x) OVER (ORDER BY d), 2)",
         ] {
             assert!(WindowText::parse(sql).is_err(), "{sql}");
         }

@@ -269,3 +269,59 @@ fn a_fact_aggregating_related_rows_is_a_correlated_subquery_at_its_own_grain() {
     let sql = expand(&stored, &[], &["total_lines"]).unwrap();
     assert!(sql.contains("(SELECT sum((SELECT count(\"l\".\"linenumber\") FROM \"db\".\"main\".\"lineitem\" AS \"l\" WHERE \"l\".\"orderkey\" = \"o\".\"orderkey\")) FROM \"db\".\"main\".\"orders\" AS \"o\" WHERE \"o\".\"custkey\" = \"c\".\"custkey\")"), "{sql}");
 }
+
+const SNAPSHOTS: &str = r#"{
+  "tables": [
+    {"alias": "b", "table": "balances", "primary_key": ["id"]},
+    {"alias": "d", "table": "dates", "primary_key": ["date_id"]}
+  ],
+  "relationships": [{"name": "b_d", "from": "b", "from_columns": ["date_id"], "to": "d"}],
+  "dimensions": [
+    {"table": "b", "name": "customer", "expr": "customer"},
+    {"table": "d", "name": "day", "expr": "day"},
+    {"table": "d", "name": "month", "expr": "month"}
+  ],
+  "metrics": [
+    {"table": "b", "name": "closing", "expr": "sum(amount)", "non_additive_by": [{"dimension": "day"}]},
+    {"table": "b", "name": "opening", "expr": "sum(amount)", "non_additive_by": [{"dimension": "d.day", "descending": true}]},
+    {"table": "b", "name": "flow", "expr": "sum(amount)"},
+    {"table": "b", "name": "running", "expr": "SUM(flow) OVER (PARTITION BY EXCLUDING month ORDER BY month ROWS UNBOUNDED PRECEDING)"},
+    {"table": "b", "name": "previous", "expr": "LAG(b.flow) OVER (PARTITION BY EXCLUDING d.month ORDER BY d.month)"},
+    {"name": "change", "expr": "flow - previous"}
+  ]
+}"#;
+
+fn snapshots() -> String {
+    let c = cols(&[("b", &["id", "customer", "date_id", "amount"]), ("d", &["date_id", "day", "month"])]);
+    Stored::new("main", c, Pinned::default(), semantic_views_core::parse::definition_json(SNAPSHOTS).unwrap()).to_json()
+}
+
+#[test]
+fn semi_additive_metrics_aggregate_the_last_snapshot_per_group() {
+    let sql = expand(&snapshots(), &["customer"], &["closing"]).unwrap();
+    // the snapshot dimension's table is joined although the request does not name it
+    assert!(sql.contains("LEFT JOIN \"db\".\"main\".\"dates\" AS \"d\""), "{sql}");
+    assert!(sql.contains("CASE WHEN count(*) > count(\"__sv_n0\") THEN NULL ELSE max(\"__sv_n0\") END"), "{sql}");
+    // DESC (NULLS FIRST by default): the earliest non-NULL value
+    let sql = expand(&snapshots(), &["customer"], &["opening"]).unwrap();
+    assert!(sql.contains("min(\"__sv_n0\") AS \"__sv_n0\""), "{sql}");
+    // grouped by the snapshot dimension: additive, no snapshot query
+    let sql = expand(&snapshots(), &["day"], &["closing"]).unwrap();
+    assert!(!sql.contains("__sv_j"), "{sql}");
+}
+
+#[test]
+fn semi_additive_and_additive_metrics_of_one_table_are_separate_grains() {
+    let sql = expand(&snapshots(), &["month"], &["closing", "flow", "opening"]).unwrap();
+    assert_eq!(sql.matches("FULL OUTER JOIN").count(), 2, "{sql}");
+}
+
+#[test]
+fn window_metrics_run_over_the_aggregated_result() {
+    let sql = expand(&snapshots(), &["customer", "month"], &["running", "change"]).unwrap();
+    assert!(sql.contains("OVER (PARTITION BY \"__sv_w\".\"d0\" ORDER BY \"__sv_w\".\"d1\" ROWS UNBOUNDED PRECEDING)"), "{sql}");
+    assert!(sql.contains("LAG(\"__sv_w\".\"m0\") OVER"), "{sql}");
+    assert!(sql.contains("AS \"__sv_w\"(\"d0\", \"d1\", \"m0\")"), "{sql}");
+    let e = expand(&snapshots(), &["customer"], &["change"]).unwrap_err();
+    assert!(e.contains("metric 'change' is computed by a window over the requested dimensions and needs dimension d.month"), "{e}");
+}
