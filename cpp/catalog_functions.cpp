@@ -81,7 +81,7 @@ static unique_ptr<FunctionData> DescribeBind(ClientContext &context, TableFuncti
 	                LogicalType::BOOLEAN, LogicalType::VARCHAR};
 	DefinitionStore store;
 	auto &row = NamedView(context, input.inputs[0], "describe_semantic_view", store);
-	auto described = CallRust([&] { return rs::describe(ToStr(row.definition)); });
+	auto described = CallRust([&] { return rs::describe(ToStr(row.Definition(context))); });
 	auto data = make_uniq<RowsData>();
 	for (auto &r : described) {
 		data->rows.push_back(DescribeRowValues(r));
@@ -90,7 +90,7 @@ static unique_ptr<FunctionData> DescribeBind(ClientContext &context, TableFuncti
 }
 
 static void AppendMembers(ClientContext &context, const string &catalog, const StoredViewRow &view, RowsData &data) {
-	auto described = CallRust([&] { return rs::describe(ToStr(view.definition)); });
+	auto described = CallRust([&] { return rs::describe(ToStr(view.Definition(context))); });
 	for (auto &r : described) {
 		auto row = DescribeRowValues(r);
 		row.insert(row.begin(), {Value(catalog), Value(view.schema_name), Value(view.view_name)});
@@ -137,7 +137,7 @@ static unique_ptr<FunctionData> PropertiesBind(ClientContext &context, TableFunc
 	auto name = StringArgument(input.inputs[0], "semantic_view_properties", "name");
 	auto target = ResolveViewTarget(context, name, ViewNameUse::LOOKUP, store);
 	auto &row = store.Find(target);
-	auto properties = CallRust([&] { return rs::properties(ToStr(row.definition), ToStr(target.catalog)); });
+	auto properties = CallRust([&] { return rs::properties(ToStr(row.Definition(context)), ToStr(target.catalog)); });
 	auto data = make_uniq<RowsData>();
 	auto nullable = [](const rust::String &s) { return s.empty() ? Value(LogicalType::VARCHAR) : Value(ToString(s)); };
 	for (auto &p : properties) {
@@ -154,7 +154,7 @@ static unique_ptr<FunctionData> DimensionsForMetricBind(ClientContext &context, 
 	DefinitionStore store;
 	auto &row = NamedView(context, input.inputs[0], "semantic_view_dimensions_for_metric", store);
 	auto metric = StringArgument(input.inputs[1], "semantic_view_dimensions_for_metric", "metric");
-	auto dimensions = CallRust([&] { return rs::dimensions_for_metric(ToStr(row.definition), ToStr(metric)); });
+	auto dimensions = CallRust([&] { return rs::dimensions_for_metric(ToStr(row.Definition(context)), ToStr(metric)); });
 	auto data = make_uniq<RowsData>();
 	for (auto &d : dimensions) {
 		data->rows.push_back({Value(ToString(d.name)), Value::BOOLEAN(d.required)});
@@ -198,7 +198,7 @@ static unique_ptr<FunctionData> GetDdl(ClientContext &context, vector<unique_ptr
 	auto target = ResolveViewTarget(context, StringArgument(values[1], "get_ddl", "name"), ViewNameUse::LOOKUP, store);
 	auto &row = store.Find(target);
 	auto ddl = CallRust([&] {
-		return rs::get_ddl(ToStr(target.catalog), ToStr(row.schema_name), ToStr(row.view_name), ToStr(row.definition),
+		return rs::get_ddl(ToStr(target.catalog), ToStr(row.schema_name), ToStr(row.view_name), ToStr(row.Definition(context)),
 		                   qualified);
 	});
 	return make_uniq<GetDdlData>(ToString(ddl));

@@ -146,9 +146,10 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 	// Scan through storage in the caller's transaction: sees its own uncommitted definitions.
 	auto &table = entry->GetStorage();
 	auto &transaction = DuckTransaction::Get(context, entry->ParentCatalog());
-	vector<StorageIndex> columns {StorageIndex(1), StorageIndex(2), StorageIndex(3), StorageIndex(4), StorageIndex(5)};
-	vector<LogicalType> types {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
-	                           LogicalType::TIMESTAMP_TZ};
+	vector<StorageIndex> columns {StorageIndex(1), StorageIndex(2), StorageIndex(4), StorageIndex(5),
+	                              StorageIndex(COLUMN_IDENTIFIER_ROW_ID)};
+	vector<LogicalType> types {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
+	                           LogicalType::TIMESTAMP_TZ, LogicalType::ROW_TYPE};
 	TableScanState state;
 	table.InitializeScan(context, transaction, state, columns);
 	DataChunk chunk;
@@ -159,17 +160,55 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 		if (chunk.size() == 0) {
 			break;
 		}
+		// Read the vectors directly: building a Value per cell would cost more than the scan.
+		vector<UnifiedVectorFormat> formats(types.size());
+		for (idx_t c = 0; c < types.size(); c++) {
+			chunk.data[c].ToUnifiedFormat(chunk.size(), formats[c]);
+		}
+		auto schemas = UnifiedVectorFormat::GetData<string_t>(formats[0]);
+		auto names = UnifiedVectorFormat::GetData<string_t>(formats[1]);
+		auto comments = UnifiedVectorFormat::GetData<string_t>(formats[2]);
+		auto created = UnifiedVectorFormat::GetData<timestamp_tz_t>(formats[3]);
+		auto row_ids = UnifiedVectorFormat::GetData<row_t>(formats[4]);
 		for (idx_t row = 0; row < chunk.size(); row++) {
+			auto at = [&](idx_t c) {
+				return formats[c].sel->get_index(row);
+			};
 			StoredViewRow r;
-			r.schema_name = chunk.GetValue(0, row).ToString();
-			r.view_name = chunk.GetValue(1, row).ToString();
-			r.definition = chunk.GetValue(2, row).ToString();
-			r.comment = chunk.GetValue(3, row);
-			r.created = chunk.GetValue(4, row);
+			r.schema_name = schemas[at(0)].GetString();
+			r.view_name = names[at(1)].GetString();
+			r.comment = formats[2].validity.RowIsValid(at(2)) ? Value(comments[at(2)].GetString())
+			                                                    : Value(LogicalType::VARCHAR);
+			r.created = formats[3].validity.RowIsValid(at(3)) ? Value::TIMESTAMPTZ(created[at(3)])
+			                                                    : Value(LogicalType::TIMESTAMP_TZ);
+			r.row_id = row_ids[at(4)];
+			r.table = &table;
+			r.catalog = &entry->ParentCatalog();
 			store.rows.push_back(std::move(r));
 		}
 	}
 	return store;
+}
+
+const string &StoredViewRow::Definition(ClientContext &context) const {
+	if (loaded) {
+		return definition;
+	}
+	// By row id, in the caller's transaction (its own uncommitted rows included).
+	auto &transaction = DuckTransaction::Get(context, *catalog);
+	vector<StorageIndex> columns {StorageIndex(3)};
+	DataChunk chunk;
+	chunk.Initialize(Allocator::Get(context), {LogicalType::VARCHAR});
+	Vector row_ids(LogicalType::ROW_TYPE);
+	row_ids.SetValue(0, Value::BIGINT(row_id));
+	ColumnFetchState state;
+	table->Fetch(transaction, chunk, columns, row_ids, 1, state);
+	if (chunk.size() != 1) {
+		throw InternalException("semantic view %s.%s: its stored row could not be read", schema_name, view_name);
+	}
+	definition = chunk.GetValue(0, 0).ToString();
+	loaded = true;
+	return definition;
 }
 
 rust::Vec<rs::StoredView> DefinitionStore::ToRust() const {

@@ -6,6 +6,7 @@
 #include "duckdb_compat.hpp"
 #include "rows_function.hpp"
 #include "semantic_views_functions.hpp"
+#include "view_cache.hpp"
 
 #include "duckdb/main/extension/extension_loader.hpp"
 #include "duckdb/parser/parser.hpp"
@@ -47,7 +48,8 @@ static string ExpandRequest(ClientContext &context, TableFunctionBindInput &inpu
 	auto target = ResolveViewTarget(context, name, ViewNameUse::LOOKUP, store);
 	auto &row = store.Find(target);
 	return ToString(CallRust([&] {
-		return rs::expand(ToStr(target.name), ToStr(row.definition), ToStr(target.catalog), request);
+		return rs::expand(GetViewCache(context), ToStr(target.name), ToStr(row.Definition(context)), ToStr(target.catalog),
+		                  request);
 	}));
 }
 

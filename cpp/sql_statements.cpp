@@ -8,6 +8,7 @@
 #include "duckdb_compat.hpp"
 #include "semantic_views_functions.hpp"
 #include "view_commands.hpp"
+#include "view_cache.hpp"
 
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/main/client_context_state.hpp"
@@ -228,7 +229,7 @@ static string StatementSql(ClientContext &context, const rs::ParsedStatement &st
 	CheckWritable(context, target, "alter");
 	return ToString(CallRust([&] {
 		return rs::comment_view(ToStr(target.catalog), ToStr(row.schema_name), ToStr(row.view_name),
-		                        ToStr(row.definition), statement.has_comment, statement.comment);
+		                        ToStr(row.Definition(context)), statement.has_comment, statement.comment);
 	}));
 }
 
@@ -292,7 +293,7 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 			if (CatalogHasTable(context, target)) {
 				continue;
 			}
-			views.push_back(rs::PlainView {name, row.definition, target.catalog});
+			views.push_back(rs::PlainView {name, row.Definition(context), target.catalog});
 		} catch (std::exception &) {
 			continue; // not a semantic view: DuckDB's own error stands
 		}
@@ -300,7 +301,7 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 	if (views.empty()) {
 		return {};
 	}
-	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(sql, views); });
+	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(GetViewCache(context), sql, views); });
 	if (!prepared_name.empty()) {
 		auto texts = context.registered_state->Get<PreparedTexts>(PREPARED_KEY);
 		if (!texts) {

@@ -14,12 +14,22 @@ struct ViewTarget {
 	string name;
 };
 
+class DataTable;
+
 struct StoredViewRow {
 	string schema_name;
 	string view_name;
-	string definition;
 	Value comment;
 	Value created;
+	//! The definition JSON, read from storage on first use: a query reads only its own view's.
+	const string &Definition(ClientContext &context) const;
+
+	//! Where the row lives: valid while the statement that read the store binds.
+	DataTable *table = nullptr;
+	Catalog *catalog = nullptr;
+	row_t row_id = 0;
+	mutable bool loaded = false;
+	mutable string definition;
 };
 
 struct DefinitionStore {
@@ -48,7 +58,8 @@ string EntryCatalogOrDefault(ClientContext &context, const CatalogSearchEntry &e
 //! table, and no semantic view may take the name.
 bool CatalogHasTable(ClientContext &context, const ViewTarget &target);
 
-//! Reads every stored view of a database (no store table: none).
+//! Reads the names of every stored view of a database (no store table: none); definitions
+//! are read per row, on use.
 DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog);
 
 } // namespace duckdb

@@ -9,6 +9,7 @@ use crate::plan::{Request, RouteError};
 use crate::render::Renderer;
 use crate::sql::{parse_qualified_name, quote_ident};
 use crate::store::{self, Stored, StoredName};
+use crate::cache::Compiled;
 use crate::catalog::{key_of, lookup, Found, Lookup, Pinned, SubqueryTable};
 use crate::sql::scope::analyze;
 use crate::view::{eq_ci, View};
@@ -216,10 +217,19 @@ pub fn type_key(view: &View, id: crate::view::MemberId) -> String {
 /// The SELECT a request expands to. `home_catalog` is the current name of the database that
 /// holds the definition.
 pub fn expand(name: &str, definition: &str, home_catalog: &str, request: Request) -> Result<String> {
+    expand_compiled(name, &Compiled::new(definition)?, home_catalog, request)
+}
+
+/// `expand` on a compiled (cached) definition.
+pub fn expand_compiled(name: &str, compiled: &Compiled, home_catalog: &str, request: Request) -> Result<String> {
     let context = format!("semantic view '{name}'");
     let request = request.without_blank_where();
-    let stored = Stored::parse(definition)?;
-    let mut view = stored.declare().map_err(|e| e.context(&context))?;
+    if compiled.resolved && !compiled.view.has_adhoc_members(&request) {
+        // Every member is resolved: plan on the shared view, no copy.
+        let plan = compiled.view.plan(&request).map_err(|e| e.context(&context))?;
+        return Ok(Renderer { view: &compiled.view, home_catalog }.render(&plan));
+    }
+    let mut view = compiled.view.clone();
     view.add_adhoc_dimensions(&request).map_err(|e| e.context(&context))?;
     // Resolve only what the request touches; on any error resolve everything and plan again,
     // so that messages listing valid members (fan traps) see the whole view.

@@ -6,6 +6,7 @@ use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::api;
+use crate::cache::ViewCache;
 use crate::catalog::{Found, PhysicalTable};
 use crate::error::{Error, ErrorKind};
 use crate::plan::Request;
@@ -121,6 +122,9 @@ mod ffi {
     }
 
     extern "Rust" {
+        /// Compiled views of one database instance, by definition text (see `cache`).
+        type ViewCache;
+        fn new_view_cache(max_bytes: usize) -> Box<ViewCache>;
         /// A checked definition waiting for its probes' types (`finish`).
         type PendingDefine;
         fn probes(self: &PendingDefine) -> Vec<Probe>;
@@ -145,13 +149,13 @@ mod ffi {
         fn get_ddl(catalog: &str, schema: &str, name: &str, definition: &str, qualified: bool) -> Result<String>;
         fn drop_view(catalog: &str, schema: &str, name: &str, if_exists: bool, views: &Vec<StoredView>) -> Result<String>;
         fn find_view(catalog: &str, schema: &str, name: &str, views: &Vec<StoredView>) -> Result<usize>;
-        fn expand(name: &str, definition: &str, home_catalog: &str, request: &ExpandRequest) -> Result<String>;
+        fn expand(cache: &ViewCache, name: &str, definition: &str, home_catalog: &str, request: &ExpandRequest) -> Result<String>;
         fn describe(definition: &str) -> Result<Vec<DescribeRow>>;
         fn properties(definition: &str, home_catalog: &str) -> Result<Vec<PropertyRow>>;
         fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<MetricDimension>>;
         fn plain_sql_candidates(sql: &str) -> Result<Vec<String>>;
         fn prepared_statement_name(sql: &str) -> PreparedName;
-        fn rewrite_plain_sql(sql: &str, views: &Vec<PlainView>) -> Result<String>;
+        fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<PlainView>) -> Result<String>;
     }
 }
 
@@ -336,7 +340,11 @@ fn find_view(catalog: &str, schema: &str, name: &str, views: &Vec<ffi::StoredVie
     guard(|| crate::store::find(&names(views), catalog, schema, name))
 }
 
-fn expand(name: &str, definition: &str, home_catalog: &str, request: &ffi::ExpandRequest) -> BridgeResult<String> {
+fn new_view_cache(max_bytes: usize) -> Box<ViewCache> {
+    Box::new(ViewCache::new(max_bytes))
+}
+
+fn expand(cache: &ViewCache, name: &str, definition: &str, home_catalog: &str, request: &ffi::ExpandRequest) -> BridgeResult<String> {
     guard(|| {
         let request = Request {
             dimensions: request.dimensions.clone(),
@@ -344,7 +352,7 @@ fn expand(name: &str, definition: &str, home_catalog: &str, request: &ffi::Expan
             facts: request.facts.clone(),
             where_clause: request.has_where.then(|| request.where_clause.clone()),
         };
-        api::expand(name, definition, home_catalog, request)
+        api::expand_compiled(name, &*cache.get(definition)?, home_catalog, request)
     })
 }
 
@@ -393,7 +401,7 @@ fn prepared_statement_name(sql: &str) -> ffi::PreparedName {
     }
 }
 
-fn rewrite_plain_sql(sql: &str, views: &Vec<ffi::PlainView>) -> BridgeResult<String> {
+fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<ffi::PlainView>) -> BridgeResult<String> {
     guard(|| {
         let views: Vec<crate::plain_sql::PlainView> = views
             .iter()
@@ -403,7 +411,7 @@ fn rewrite_plain_sql(sql: &str, views: &Vec<ffi::PlainView>) -> BridgeResult<Str
                 home_catalog: v.home_catalog.clone(),
             })
             .collect();
-        crate::plain_sql::rewrite(sql, &views)
+        crate::plain_sql::rewrite(sql, &views, cache)
     })
 }
 

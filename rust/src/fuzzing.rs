@@ -112,7 +112,7 @@ pub fn plain_sql(text: &str) {
     let view = crate::plain_sql::PlainView { name: "v".into(), definition, home_catalog: "db".into() };
     for sql in [text.to_string(), format!("SELECT {text} FROM v"), format!("SELECT seg, AGG(rev) FROM v WHERE {text} GROUP BY seg")] {
         let _ = crate::plain_sql::candidates(&sql);
-        if let Ok(out) = crate::plain_sql::rewrite(&sql, std::slice::from_ref(&view)) {
+        if let Ok(out) = crate::plain_sql::rewrite(&sql, std::slice::from_ref(&view), &crate::cache::ViewCache::new(1 << 20)) {
             assert!(tokenize(&out).is_ok(), "rewrite does not tokenize: {out}");
         }
     }

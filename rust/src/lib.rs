@@ -3,6 +3,7 @@
 
 pub mod adhoc;
 pub mod api;
+pub mod cache;
 pub mod catalog;
 pub mod ddl;
 mod bridge;

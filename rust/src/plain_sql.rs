@@ -8,6 +8,7 @@
 //! SELECT list, GROUP BY, HAVING, ORDER BY and LIMIT, now over one row per group.
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use sqlparser::ast::{
     visit_expressions_mut, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
@@ -18,13 +19,13 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
 use crate::api;
+use crate::cache::{Compiled, ViewCache};
 use crate::error::{Error, Result};
 use crate::model::MemberKind;
 use crate::plan::Request;
 use crate::sql::dialect::DuckDb;
 use crate::sql::{quote_ident, quote_literal, tokenize, Tok};
-use crate::store::Stored;
-use crate::view::{eq_ci, MemberId, View};
+use crate::view::{eq_ci, MemberId};
 
 /// A semantic view a query names in FROM, as the caller found it.
 #[derive(Debug, Clone)]
@@ -123,13 +124,13 @@ fn single_table(select: &Select) -> Option<(&ObjectName, Option<&AstIdent>)> {
 }
 
 /// The query with every block over a semantic view replaced by its expansion.
-pub fn rewrite(sql: &str, views: &[PlainView]) -> Result<String> {
+pub fn rewrite(sql: &str, views: &[PlainView], cache: &ViewCache) -> Result<String> {
     let sql = own_text(sql);
     let toks = tokenize(sql)?;
     unsupported_syntax(&toks)?;
     if let Some(name) = described(sql) {
         let view = views.iter().find(|v| v.name == name).ok_or_else(|| Error::internal("described view not found"))?;
-        return describe(view);
+        return describe(view, cache);
     }
     let mut statements = parse(sql).ok_or_else(|| Error::parser("cannot read the query over a semantic view"))?;
     let [statement] = statements.as_mut_slice() else {
@@ -141,7 +142,7 @@ pub fn rewrite(sql: &str, views: &[PlainView]) -> Result<String> {
     // A DuckDB view keeps its query: it reads semantic_view(...), which expands again at every
     // use, so that the view follows later changes of the semantic view's definition.
     let live = matches!(statement, Statement::CreateView { .. });
-    let mut rewriter = Rewriter { views, expansions: Vec::new(), error: None, live };
+    let mut rewriter = Rewriter { views, cache, expansions: Vec::new(), error: None, live };
     let _ = statement.visit(&mut rewriter);
     if let Some(e) = rewriter.error {
         return Err(e);
@@ -184,8 +185,9 @@ fn described(sql: &str) -> Option<String> {
 
 /// `DESCRIBE sales`: one row per public dimension, fact and metric — its name, DuckDB type (what
 /// DuckDB binds for it alone), kind and comment — for tools that look before they query.
-fn describe(source: &PlainView) -> Result<String> {
-    let view = Stored::parse(&source.definition)?.compile()?;
+fn describe(source: &PlainView, cache: &ViewCache) -> Result<String> {
+    let compiled = cache.get(&source.definition)?;
+    let view = &compiled.view;
     let mut rows = Vec::new();
     for (id, m) in view.all_members().filter(|(_, m)| !m.private) {
         let name = match m.table {
@@ -232,6 +234,7 @@ fn unsupported_syntax(toks: &[Tok]) -> Result<()> {
 
 struct Rewriter<'a> {
     views: &'a [PlainView],
+    cache: &'a ViewCache,
     /// (placeholder table name, expansion SQL)
     expansions: Vec<(String, String)>,
     error: Option<Error>,
@@ -277,7 +280,7 @@ impl Rewriter<'_> {
         let Some(view) = self.views.iter().find(|v| v.name == written) else { return Ok(()) };
         let alias = alias.map(|a| a.value.clone()).unwrap_or_else(|| last_part(name));
         let placeholder = format!("__semantic_view_expansion_{}", self.expansions.len());
-        match Block::new(view, &alias).and_then(|b| b.rewrite(select, order_by, &placeholder, self.live)) {
+        match Block::new(view, &alias, self.cache).and_then(|b| b.rewrite(select, order_by, &placeholder, self.live)) {
             Ok(sql) => {
                 self.expansions.push((placeholder, sql));
                 Ok(())
@@ -316,7 +319,7 @@ fn last_part(name: &ObjectName) -> String {
 /// One query block over one semantic view.
 struct Block<'a> {
     source: &'a PlainView,
-    view: View,
+    compiled: Arc<Compiled>,
     alias: String,
     /// Names that denote the view itself in qualified references (`s.region`, `sales.region`).
     qualifiers: Vec<String>,
@@ -329,10 +332,10 @@ enum Named {
 }
 
 impl<'a> Block<'a> {
-    fn new(source: &'a PlainView, alias: &str) -> Result<Self> {
-        let view = Stored::parse(&source.definition)?.declare()?;
+    fn new(source: &'a PlainView, alias: &str, cache: &ViewCache) -> Result<Self> {
+        let compiled = cache.get(&source.definition)?;
         let view_name = source.name.rsplit('.').next().unwrap_or(&source.name).trim_matches('"').to_string();
-        Ok(Block { source, view, alias: alias.to_string(), qualifiers: vec![alias.to_string(), view_name] })
+        Ok(Block { source, compiled, alias: alias.to_string(), qualifiers: vec![alias.to_string(), view_name] })
     }
 
     /// The member a column reference names, preferring `kinds` in order.
@@ -343,7 +346,7 @@ impl<'a> Block<'a> {
                 let q = &parts[0].value;
                 if self.qualifiers.iter().any(|x| eq_ci(x, q)) {
                     (None, &parts[1].value)
-                } else if let Some(t) = self.view.table_index(q) {
+                } else if let Some(t) = self.compiled.view.table_index(q) {
                     (Some(t), &parts[1].value)
                 } else {
                     return Named::NotMember;
@@ -351,7 +354,7 @@ impl<'a> Block<'a> {
             }
             _ => return Named::NotMember,
         };
-        let found: Vec<MemberId> = self.view.named(name).filter(|id| table.is_none() || self.view.member(*id).table == Some(table.unwrap_or(0))).collect();
+        let found: Vec<MemberId> = self.compiled.view.named(name).filter(|id| table.is_none() || self.compiled.view.member(*id).table == Some(table.unwrap_or(0))).collect();
         for kind in kinds {
             if let Some(id) = found.iter().find(|id| id.kind == *kind) {
                 return Named::Member(*id);
@@ -392,7 +395,7 @@ impl<'a> Block<'a> {
         for item in select.projection.iter_mut() {
             if let SelectItem::UnnamedExpr(expr) = item {
                 if let Some(id) = self.metric_call(expr)? {
-                    let alias = AstIdent::with_quote('"', self.view.member(id).name.clone());
+                    let alias = AstIdent::with_quote('"', self.compiled.view.member(id).name.clone());
                     *item = SelectItem::ExprWithAlias { expr: expr.clone(), alias };
                 }
             }
@@ -475,7 +478,7 @@ impl<'a> Block<'a> {
                         return Err(Error::binder(format!(
                             "fact '{}' is row-level: it cannot be grouped or selected next to AGG(...); group by \
                              dimensions, or aggregate the fact in a metric",
-                            self.view.qualified_name(id)
+                            self.compiled.view.qualified_name(id)
                         )))
                     }
                     None if contains_metric_mark(g) => {
@@ -525,7 +528,7 @@ impl<'a> Block<'a> {
                 return Err(Error::binder(format!(
                     "fact '{}' is row-level: it cannot be grouped or selected next to AGG(...); group by \
                      dimensions, or aggregate the fact in a metric",
-                    self.view.qualified_name(*fact)
+                    self.compiled.view.qualified_name(*fact)
                 )));
             }
         }
@@ -542,9 +545,9 @@ impl<'a> Block<'a> {
         let names = |ids: &[MemberId]| {
             ids.iter()
                 .map(|id| {
-                    let m = self.view.member(*id);
+                    let m = self.compiled.view.member(*id);
                     match m.table {
-                        Some(t) => format!("{}.{}", quote_ident(&self.view.tables[t].alias), quote_ident(&m.name)),
+                        Some(t) => format!("{}.{}", quote_ident(&self.compiled.view.tables[t].alias), quote_ident(&m.name)),
                         None => quote_ident(&m.name),
                     }
                 })
@@ -554,7 +557,7 @@ impl<'a> Block<'a> {
         request_dimensions.extend(adhoc);
         let request = Request { dimensions: request_dimensions, metrics: names(&metrics), facts: names(&facts), where_clause };
         // Expanding also checks the request, in both forms.
-        let mut sql = api::expand(&self.source.name, &self.source.definition, &self.source.home_catalog, request.clone())?;
+        let mut sql = api::expand_compiled(&self.source.name, &self.compiled, &self.source.home_catalog, request.clone())?;
         if live {
             sql = format!("SELECT * FROM {}", semantic_view_call(&self.source.name, &request));
         }
@@ -611,7 +614,7 @@ impl<'a> Block<'a> {
                     if !metrics.contains(&id) {
                         metrics.push(id);
                     }
-                    let name = self.view.member(id).name.clone();
+                    let name = self.compiled.view.member(id).name.clone();
                     *e = any_value(Expr::CompoundIdentifier(vec![AstIdent::new(METRIC_MARK), AstIdent::with_quote('"', name)]));
                     return ControlFlow::Continue(());
                 }
@@ -619,17 +622,17 @@ impl<'a> Block<'a> {
             }
             if let Named::Member(id) = self.member(e, &[MemberKind::Dimension, MemberKind::Fact, MemberKind::Metric]) {
                 if id.kind == MemberKind::Metric {
-                    let name = self.view.member(id).name.clone();
+                    let name = self.compiled.view.member(id).name.clone();
                     error = Some(Error::binder(format!(
                         "metric '{}' must be aggregated: write AGG({name}) (or MEASURE({name}))",
-                        self.view.qualified_name(id)
+                        self.compiled.view.qualified_name(id)
                     )));
                     return ControlFlow::Break(());
                 }
                 if !columns.contains(&id) {
                     columns.push(id);
                 }
-                *e = self.column(&self.view.member(id).name);
+                *e = self.column(&self.compiled.view.member(id).name);
             }
             ControlFlow::Continue(())
         });
@@ -663,10 +666,10 @@ impl<'a> Block<'a> {
         });
         match metric {
             Some(id) => {
-                let name = &self.view.member(id).name;
+                let name = &self.compiled.view.member(id).name;
                 Err(Error::binder(format!(
                     "metric '{}' cannot be used in WHERE, which filters rows before aggregation: write HAVING AGG({name}) ...",
-                    self.view.qualified_name(id)
+                    self.compiled.view.qualified_name(id)
                 )))
             }
             None => Ok(()),
@@ -690,7 +693,7 @@ impl<'a> Block<'a> {
         if q.value != self.alias {
             return None;
         }
-        let id = self.view.named(&name.value).find(|id| id.kind != MemberKind::Metric)?;
+        let id = self.compiled.view.named(&name.value).find(|id| id.kind != MemberKind::Metric)?;
         Some(id)
     }
 
@@ -855,12 +858,12 @@ mod tests {
             ("o".to_string(), cols(&["id", "customer_id", "amount", "discount", "status"])),
             ("c".to_string(), cols(&["id", "region"])),
         ]);
-        let definition = Stored::new("main", columns, Pinned::default(), crate::parse::definition_json(def).unwrap()).to_json();
+        let definition = crate::store::Stored::new("main", columns, Pinned::default(), crate::parse::definition_json(def).unwrap()).to_json();
         PlainView { name: "sales".into(), definition, home_catalog: "db".into() }
     }
 
     fn rewrite_ok(sql: &str) -> String {
-        rewrite(sql, &[sales()]).unwrap_or_else(|e| panic!("{sql}: {}", e.message))
+        rewrite(sql, &[sales()], &ViewCache::new(1 << 20)).unwrap_or_else(|e| panic!("{sql}: {}", e.message))
     }
 
     #[test]
@@ -916,7 +919,7 @@ mod tests {
 
     #[test]
     fn misuse_names_the_member_and_the_way_out() {
-        let err = |sql: &str| rewrite(sql, &[sales()]).unwrap_err().message;
+        let err = |sql: &str| rewrite(sql, &[sales()], &ViewCache::new(1 << 20)).unwrap_err().message;
         assert!(err("SELECT region, revenue FROM sales GROUP BY region").contains("metric 'o.revenue' must be aggregated: write AGG(revenue)"));
         assert!(err("SELECT region, SUM(revenue) FROM sales GROUP BY region").contains("must be aggregated"));
         assert!(err("SELECT AGG(region) FROM sales").contains("AGG(region) takes a metric"));

@@ -232,6 +232,12 @@ impl View {
         Ok(out)
     }
 
+    /// Whether a request names dimensions or metrics by expression (which `add_adhoc_dimensions`
+    /// adds to the view for that request).
+    pub fn has_adhoc_members(&self, request: &Request) -> bool {
+        request.dimensions.iter().chain(&request.metrics).any(|raw| self.is_expression(raw.trim()))
+    }
+
     /// A requested dimension that is neither a member's name nor `alias.name` nor `alias.*`.
     fn is_expression(&self, raw: &str) -> bool {
         !raw.ends_with('*')
