@@ -143,6 +143,7 @@ test-version: venv
 	$(call sqllogictest,$(DUCKDB_VERSION),release)
 	$(call venv_python,$(DUCKDB_VERSION)) test/host/test_hosts.py --repository $(REPOSITORY) \
 	  $(if $(wildcard .venv/$(DUCKDB_VERSION)/bin/duckdb),--cli .venv/$(DUCKDB_VERSION)/bin/duckdb,)
+	$(call venv_python,$(DUCKDB_VERSION)) test/host/test_cache.py --extension $(call extension_file,$(DUCKDB_VERSION))
 	$(call venv_python,$(DUCKDB_VERSION)) test/host/test_expressions.py \
 	  --extension $(call extension_file,$(DUCKDB_VERSION))
 	$(call venv_python,$(DUCKDB_VERSION)) test/differential/test_differential.py \
