@@ -6,7 +6,8 @@
    median times and the ratio.
 2. Bind/plan overhead: queries per second on a 500-member view over empty tables, against the
    same hand-written SQL.
-3. How define and expansion time grow from 50 to 5,000 members.
+3. Per-query time with 1 and with 2,000 semantic views in the database.
+4. How define and expansion time grow from 50 to 5,000 members.
 """
 import argparse
 import json
@@ -234,6 +235,47 @@ def overhead(extension, seconds):
         print(f"  {name:18} {qps:8.0f} queries/s  ({1000 / qps:.3f} ms/query)")
 
 
+def catalog_scale(extension, seconds, views=2000):
+    """Per-query time of one 100-member view alone and among `views` others (copies with
+    different definitions, written straight into the store), against hand-written SQL."""
+    def database(count):
+        con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+        con.execute(f"LOAD '{extension}'")
+        wide_tables(con)
+        con.execute("INSERT INTO fact SELECT i, i % 7, i % 7, i % 7, i % 7, i % 7, i % 7, i % 7, i % 7, i % 7, "
+                    "i, i, i, i, i, 'a', 'b', 'c', 'd', 'e' FROM range(1000) t(i)")
+        for d in range(9):
+            con.execute(f"INSERT INTO dim{d} SELECT i, 'x' || i, 'y', 'z', 'w', 'v' FROM range(7) t(i)")
+        con.execute(f"PRAGMA define_semantic_view('wide', {literal(json.dumps(wide_definition(100)))})")
+        con.execute(f"""INSERT INTO semantic_layer._definitions SELECT '"main"."w' || i || '"', 'main', 'w' || i,
+            replace(definition, '"definition":{{', '"definition":{{"comment":"copy ' || i || '",'), NULL, now()
+            FROM semantic_layer._definitions, range({count - 1}) t(i) WHERE view_name = 'wide'""")
+        return con
+    queries = {
+        "semantic_view()": "SELECT * FROM semantic_view('wide', dimensions := ['dim_0'], metrics := ['metric_0'])",
+        "SEMANTIC_VIEW clause": "SELECT * FROM SEMANTIC_VIEW(wide DIMENSIONS dim_0 METRICS metric_0)",
+        "plain SQL": "SELECT dim_0, AGG(metric_0) FROM wide GROUP BY dim_0",
+        "hand-written": "SELECT upper(d0.c0) || '0', sum(f.v0) + 0 FROM fact f LEFT JOIN dim0 d0 ON f.d0_id = d0.id GROUP BY 1",
+        "list_semantic_views()": "SELECT count(*) FROM list_semantic_views()",
+    }
+    cons = {1: database(1), views: database(views)}
+    times = {(n, q): [] for n in cons for q in queries}
+    # Alternate configurations and queries in rounds, so drift affects all alike.
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        for n, con in cons.items():
+            for q, sql in queries.items():
+                for _ in range(20):
+                    start = time.perf_counter()
+                    con.execute(sql).fetchall()
+                    times[(n, q)].append(time.perf_counter() - start)
+    print(f"\nper query, 1,000-row table, 1 dimension + 1 metric of a 100-member view (median ms)")
+    print(f"{'':24} {'1 view':>10} {f'{views:,} views':>12} {'ratio':>7}")
+    for q in queries:
+        a, b = (statistics.median(times[(n, q)]) * 1000 for n in cons)
+        print(f"{q:24} {a:10.3f} {b:12.3f} {b / a:7.3f}")
+
+
 def hook_cost(extension, seconds):
     """Ordinary statements with and without the extension loaded (its parser hook only sees
     statements DuckDB's parser rejects)."""
@@ -287,6 +329,7 @@ def main():
     con.execute(f"PRAGMA define_semantic_view('tpch', {literal(json.dumps(DEFINITION))})")
     shapes(con, args.runs)
     overhead(args.extension, args.overhead_seconds)
+    catalog_scale(args.extension, args.overhead_seconds * 4)
     hook_cost(args.extension, args.overhead_seconds)
     growth(args.extension)
 

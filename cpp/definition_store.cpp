@@ -44,7 +44,7 @@ bool CatalogHasTable(ClientContext &context, const ViewTarget &target) {
 //! looks up an unqualified view; `store` is left holding that database's store, so the caller
 //! does not read it again (this runs at every bind). Each database's store is read once.
 static bool FindAlongSearchPath(ClientContext &context, const CatalogSearchPath &search_path, const string &name,
-                                ViewTarget &target, DefinitionStore &store) {
+                                ViewTarget &target, DefinitionStore &store, const string &only_name) {
 	string read_catalog;
 	for (auto &entry : search_path.Get()) {
 		auto catalog = EntryCatalogOrDefault(context, entry);
@@ -58,7 +58,7 @@ static bool FindAlongSearchPath(ClientContext &context, const CatalogSearchPath 
 		auto schema = compat::EntrySchema(entry);
 		if (read_catalog != compat::Raw(db->GetName())) {
 			read_catalog = compat::Raw(db->GetName());
-			store = ReadDefinitionStore(context, read_catalog);
+			store = ReadDefinitionStore(context, read_catalog, only_name);
 		}
 		for (auto &row : store.rows) {
 			if (StringUtil::CIEquals(row.schema_name, schema) && StringUtil::CIEquals(row.view_name, name)) {
@@ -74,6 +74,10 @@ ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNam
                              optional_ptr<DefinitionStore> store_out) {
 	DefinitionStore store;
 	bool store_read = false;
+	// A query reads the rows of its view's name only; DDL and introspection read them all.
+	auto only_name = [&](const string &view) {
+		return use == ViewNameUse::QUERY ? view : string();
+	};
 	auto parts = CallRust([&] { return rs::parse_view_name(ToStr(name)); });
 	auto &search_path = *ClientData::Get(context).catalog_search_path;
 	auto &default_entry = search_path.GetDefault();
@@ -81,7 +85,8 @@ ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNam
 	ViewTarget target;
 	if (parts.size() == 1) {
 		target.name = ToString(parts[0]);
-		store_read = use == ViewNameUse::LOOKUP && FindAlongSearchPath(context, search_path, target.name, target, store);
+		store_read = use != ViewNameUse::CREATE &&
+		             FindAlongSearchPath(context, search_path, target.name, target, store, only_name(target.name));
 		if (!store_read) {
 			target.catalog = default_catalog;
 			target.schema = compat::EntrySchema(default_entry);
@@ -116,13 +121,27 @@ ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNam
 	}
 	target.schema = compat::Raw(schema->name);
 	if (store_out) {
-		*store_out = store_read ? std::move(store) : ReadDefinitionStore(context, target.catalog);
+		*store_out = store_read ? std::move(store) : ReadDefinitionStore(context, target.catalog, only_name(target.name));
 	}
 	return target;
 }
 
-DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog) {
+static bool MaybeSameName(const string_t &stored, const string &name) {
+	auto data = stored.GetData();
+	auto size = stored.GetSize();
+	for (idx_t i = 0; i < size; i++) {
+		if (static_cast<unsigned char>(data[i]) >= 0x80) {
+			return true;
+		}
+	}
+	return size == name.size() && StringUtil::CIEquals(string(data, size), name);
+}
+
+DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog, const string &only_name) {
 	DefinitionStore store;
+	store.context = &context;
+	store.catalog = catalog;
+	store.only_name = only_name;
 	auto db = FindDatabase(context, catalog);
 	if (!db || !db->GetCatalog().IsDuckCatalog()) {
 		return store;
@@ -174,6 +193,10 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 			auto at = [&](idx_t c) {
 				return formats[c].sel->get_index(row);
 			};
+			// ASCII case-insensitive prefilter; names with other letters are compared by Find.
+			if (!only_name.empty() && !MaybeSameName(names[at(1)], only_name)) {
+				continue;
+			}
 			StoredViewRow r;
 			r.schema_name = schemas[at(0)].GetString();
 			r.view_name = names[at(1)].GetString();
@@ -221,6 +244,16 @@ rust::Vec<rs::StoredView> DefinitionStore::ToRust() const {
 
 const StoredViewRow &DefinitionStore::Find(const ViewTarget &target) const {
 	auto views = ToRust();
+	if (!only_name.empty() && context) {
+		for (idx_t i = 0; i < rows.size(); i++) {
+			if (CallRust([&] { return rs::view_matches(ToStr(target.schema), ToStr(target.name), views[i]); })) {
+				return rows[i];
+			}
+		}
+		// Missing: the full store gives the error, with the names close to it.
+		ReadDefinitionStore(*context, catalog).Find(target);
+		throw InternalException("semantic view %s: found in the store but not among the rows of its name", target.name);
+	}
 	auto index = CallRust([&] {
 		return rs::find_view(ToStr(target.catalog), ToStr(target.schema), ToStr(target.name), views);
 	});

@@ -45,7 +45,7 @@ static string ExpandRequest(ClientContext &context, TableFunctionBindInput &inpu
 		request.where_clause = StringValue::Get(*where);
 	}
 	DefinitionStore store;
-	auto target = ResolveViewTarget(context, name, ViewNameUse::LOOKUP, store);
+	auto target = ResolveViewTarget(context, name, ViewNameUse::QUERY, store);
 	auto &row = store.Find(target);
 	return ToString(CallRust([&] {
 		return rs::expand(GetViewCache(context), ToStr(target.name), ToStr(row.Definition(context)), ToStr(target.catalog),

@@ -288,7 +288,7 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 	for (auto &name : names) {
 		try {
 			DefinitionStore store;
-			auto target = ResolveViewTarget(context, ToString(name), ViewNameUse::LOOKUP, store);
+			auto target = ResolveViewTarget(context, ToString(name), ViewNameUse::QUERY, store);
 			auto &row = store.Find(target);
 			if (CatalogHasTable(context, target)) {
 				continue;

@@ -36,6 +36,10 @@ struct DefinitionStore {
 	//! Whether the store table exists in the catalog (it is created by the first define).
 	bool exists = false;
 	vector<StoredViewRow> rows;
+	//! Where the rows were read, and the one view name they were limited to (empty: all).
+	ClientContext *context = nullptr;
+	string catalog;
+	string only_name;
 
 	rust::Vec<rs::StoredView> ToRust() const;
 	//! The stored row of a view; a Catalog Error with suggestions when missing.
@@ -43,8 +47,9 @@ struct DefinitionStore {
 };
 
 //! What a view name is resolved for, with DuckDB's rules for views: an unqualified name is
-//! looked up along the search path, and created in the current default schema.
-enum class ViewNameUse { LOOKUP, CREATE };
+//! looked up along the search path, and created in the current default schema. QUERY looks up
+//! like LOOKUP, reading only the store rows of that view name (queries run at every bind).
+enum class ViewNameUse { LOOKUP, CREATE, QUERY };
 
 //! Resolves a user-written view name against the caller's search path; with `store`, also
 //! returns the definition store of the resolved database (read once).
@@ -60,6 +65,6 @@ bool CatalogHasTable(ClientContext &context, const ViewTarget &target);
 
 //! Reads the names of every stored view of a database (no store table: none); definitions
 //! are read per row, on use.
-DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog);
+DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog, const string &only_name = string());
 
 } // namespace duckdb

@@ -149,6 +149,7 @@ mod ffi {
         fn get_ddl(catalog: &str, schema: &str, name: &str, definition: &str, qualified: bool) -> Result<String>;
         fn drop_view(catalog: &str, schema: &str, name: &str, if_exists: bool, views: &Vec<StoredView>) -> Result<String>;
         fn find_view(catalog: &str, schema: &str, name: &str, views: &Vec<StoredView>) -> Result<usize>;
+        fn view_matches(schema: &str, name: &str, view: &StoredView) -> bool;
         fn expand(cache: &ViewCache, name: &str, definition: &str, home_catalog: &str, request: &ExpandRequest) -> Result<String>;
         fn describe(definition: &str) -> Result<Vec<DescribeRow>>;
         fn properties(definition: &str, home_catalog: &str) -> Result<Vec<PropertyRow>>;
@@ -338,6 +339,11 @@ fn drop_view(catalog: &str, schema: &str, name: &str, if_exists: bool, views: &V
 
 fn find_view(catalog: &str, schema: &str, name: &str, views: &Vec<ffi::StoredView>) -> BridgeResult<usize> {
     guard(|| crate::store::find(&names(views), catalog, schema, name))
+}
+
+/// Whether a stored view has this schema and name (case-insensitive, as `find_view`).
+fn view_matches(schema: &str, name: &str, view: &ffi::StoredView) -> bool {
+    crate::view::eq_ci(&view.schema_name, schema) && crate::view::eq_ci(&view.view_name, name)
 }
 
 fn new_view_cache(max_bytes: usize) -> Box<ViewCache> {

@@ -44,9 +44,27 @@ struct Entry {
 
 #[derive(Default)]
 struct Entries {
-    by_text: HashMap<String, Entry>,
+    /// By `sample_key` of the text; texts sharing a key are told apart by full comparison.
+    by_key: HashMap<u64, Vec<(String, Entry)>>,
+    count: usize,
     bytes: usize,
     clock: u64,
+}
+
+/// A cheap key over the text's length and a sample of its bytes (every 61st, and the first
+/// and last 256): hashing every byte of a 100 KB definition on each query would cost more
+/// than the lookup saves. Equal texts always get equal keys; the entry's full text decides.
+fn sample_key(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let bytes = text.as_bytes();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.len().hash(&mut h);
+    bytes[..bytes.len().min(256)].hash(&mut h);
+    bytes[bytes.len().saturating_sub(256)..].hash(&mut h);
+    for b in bytes.iter().step_by(61) {
+        b.hash(&mut h);
+    }
+    h.finish()
 }
 
 pub struct ViewCache {
@@ -69,33 +87,48 @@ impl ViewCache {
         // Compiled outside the lock: other queries go on meanwhile.
         let compiled = Arc::new(Compiled::new(definition)?);
         if definition.len() <= self.max_bytes {
+            let key = sample_key(definition);
             let mut e = self.lock();
             e.clock += 1;
             let clock = e.clock;
-            if e.by_text.insert(definition.to_string(), Entry { compiled: compiled.clone(), last_used: clock }).is_none() {
+            let bucket = e.by_key.entry(key).or_default();
+            if !bucket.iter().any(|(text, _)| text == definition) {
+                bucket.push((definition.to_string(), Entry { compiled: compiled.clone(), last_used: clock }));
+                e.count += 1;
                 e.bytes += definition.len();
             }
             while e.bytes > self.max_bytes {
-                let Some(oldest) = e.by_text.iter().min_by_key(|(_, v)| v.last_used).map(|(k, _)| k.clone()) else { break };
-                e.by_text.remove(&oldest);
-                e.bytes -= oldest.len();
+                let oldest = e
+                    .by_key
+                    .iter()
+                    .flat_map(|(k, bucket)| bucket.iter().enumerate().map(move |(i, (_, v))| (v.last_used, *k, i)))
+                    .min();
+                let Some((_, k, i)) = oldest else { break };
+                let bucket = e.by_key.get_mut(&k).expect("found above");
+                let (text, _) = bucket.remove(i);
+                if bucket.is_empty() {
+                    e.by_key.remove(&k);
+                }
+                e.count -= 1;
+                e.bytes -= text.len();
             }
         }
         Ok(compiled)
     }
 
     fn lookup(&self, definition: &str) -> Option<Arc<Compiled>> {
+        let key = sample_key(definition);
         let mut e = self.lock();
         e.clock += 1;
         let clock = e.clock;
-        let entry = e.by_text.get_mut(definition)?;
+        let (_, entry) = e.by_key.get_mut(&key)?.iter_mut().find(|(text, _)| text == definition)?;
         entry.last_used = clock;
         Some(entry.compiled.clone())
     }
 
     /// Definitions held.
     pub fn len(&self) -> usize {
-        self.lock().by_text.len()
+        self.lock().count
     }
 
     pub fn is_empty(&self) -> bool {
@@ -151,6 +184,26 @@ mod tests {
         let tiny = ViewCache::new(10);
         tiny.get(&v1).unwrap();
         assert!(tiny.is_empty());
+    }
+
+    #[test]
+    fn texts_with_one_sample_key_are_told_apart() {
+        // Same length, differing only at one byte in the middle that the sample skips.
+        let long = |mark: char, pad: usize| {
+            let comment = format!("{}{mark}{}", "a".repeat(1000 + pad), "a".repeat(1000));
+            definition("sum(a)").replacen("\"definition\":{", &format!("\"definition\":{{\"comment\":\"{comment}\","), 1)
+        };
+        let pad = (0..61).find(|&p| {
+            let (a, b) = (long('x', p), long('y', p));
+            a.bytes().zip(b.bytes()).position(|(x, y)| x != y).is_some_and(|i| i % 61 != 0)
+        });
+        let (a, b) = (long('x', pad.unwrap()), long('y', pad.unwrap()));
+        assert_eq!((a.len(), sample_key(&a)), (b.len(), sample_key(&b)));
+        let cache = ViewCache::new(1 << 20);
+        let (x, y) = (cache.get(&a).unwrap(), cache.get(&b).unwrap());
+        assert!(!Arc::ptr_eq(&x, &y));
+        assert!(y.view.definition.comment.as_deref().is_some_and(|c| c.contains('y')));
+        assert!(Arc::ptr_eq(&x, &cache.get(&a).unwrap()));
     }
 
     #[test]
