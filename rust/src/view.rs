@@ -702,6 +702,9 @@ impl View {
             } else if m.table.is_none() {
                 self.check_derived_metric(id)?;
             }
+            if !windowed && m.table.is_some() {
+                self.check_reads_no_snapshot(id)?;
+            }
             if windowed && !m.non_additive.is_empty() {
                 return Err(Error::invalid(format!(
                     "metric '{}' builds on a window metric; NON ADDITIVE BY applies to metrics that aggregate rows",
@@ -714,6 +717,37 @@ impl View {
                     id.kind.noun(),
                     self.qualified_name(id)
                 )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A table-level metric inlines the metrics it reads into its own aggregate, which would
+    /// drop their NON ADDITIVE BY: combining a semi-additive metric is a derived metric's job.
+    fn check_reads_no_snapshot(&self, id: MemberId) -> Result<()> {
+        let mut todo: Vec<MemberId> = vec![id];
+        let mut seen: Vec<MemberId> = Vec::new();
+        while let Some(m) = todo.pop() {
+            if seen.contains(&m) {
+                continue;
+            }
+            seen.push(m);
+            for p in &self.member(m).parts {
+                let Part::Member(dep) = p else { continue };
+                if dep.kind != MemberKind::Metric {
+                    continue;
+                }
+                if !self.member(*dep).non_additive.is_empty() {
+                    return Err(Error::invalid(format!(
+                        "metric '{}' reads semi-additive metric '{}' inside its own aggregate, which would ignore its \
+                         NON ADDITIVE BY; combine them in a derived metric (without a table), e.g. {} AS {} * 2",
+                        self.qualified_name(id),
+                        self.qualified_name(*dep),
+                        self.member(id).name,
+                        self.member(*dep).name
+                    )));
+                }
+                todo.push(*dep);
             }
         }
         Ok(())
