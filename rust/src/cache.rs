@@ -16,7 +16,6 @@ use crate::view::View;
 /// A stored definition, declared and (when every member resolves) fully resolved.
 #[derive(Debug)]
 pub struct Compiled {
-    pub stored: Stored,
     pub view: View,
     /// Every member resolved: requests naming only members plan on `view` without a copy.
     pub resolved: bool,
@@ -24,8 +23,7 @@ pub struct Compiled {
 
 impl Compiled {
     pub fn new(definition: &str) -> Result<Compiled> {
-        let stored = Stored::parse(definition)?;
-        let declared = stored.clone().declare()?;
+        let declared = Stored::parse(definition)?.declare()?;
         let mut full = declared.clone();
         // A definition stored by an older version may hold a member that no longer resolves;
         // requests that do not touch it still work on the declared view.
@@ -33,7 +31,7 @@ impl Compiled {
             Ok(()) => (full, true),
             Err(_) => (declared, false),
         };
-        Ok(Compiled { stored, view, resolved })
+        Ok(Compiled { view, resolved })
     }
 }
 

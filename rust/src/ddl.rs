@@ -551,7 +551,7 @@ impl<'a> P<'a> {
         loop {
             if self.at_kw("USING") {
                 self.once_list(&mut using, &format!("'{name}': USING"), |p| {
-                    p.pos += 1;
+                    p.expect_kw("USING")?;
                     p.ident_list("relationship")
                 })?;
             } else if derived_ok && self.at_kw("NON") {

@@ -37,7 +37,8 @@ struct WindowContext<'a> {
 impl WindowContext<'_> {
     /// A requested dimension's column (the plan checked that windows name only those).
     fn dimension(&self, id: &MemberId) -> String {
-        let i = self.dimensions.iter().position(|d| d == id).unwrap_or(0);
+        // Never a silent fallback to another column: that would be a wrong number.
+        let i = self.dimensions.iter().position(|d| d == id).expect("plan_windowed checks windows name requested dimensions");
         format!("{}.{}", self.source, quote_ident(&format!("d{i}")))
     }
 }
