@@ -204,14 +204,41 @@ static unique_ptr<FunctionData> GetDdl(ClientContext &context, vector<unique_ptr
 	return make_uniq<GetDdlData>(ToString(ddl));
 }
 
+//! semantic_view_to_yaml(name[, format]) writes the stored definition as OSI (default) or
+//! Snowflake YAML, at bind time like GET_DDL.
+static unique_ptr<FunctionData> ToYaml(ClientContext &context, vector<unique_ptr<Expression>> &arguments) {
+	vector<Value> values;
+	for (auto &argument : arguments) {
+		if (!argument->IsFoldable()) {
+			throw BinderException("semantic_view_to_yaml: arguments must be constants");
+		}
+		values.push_back(ExpressionExecutor::EvaluateScalar(context, *argument));
+	}
+	auto format = values.size() > 1 ? StringArgument(values[1], "semantic_view_to_yaml", "format") : string("osi");
+	DefinitionStore store;
+	auto name = StringArgument(values[0], "semantic_view_to_yaml", "name");
+	auto target = ResolveViewTarget(context, name, ViewNameUse::LOOKUP, store);
+	auto &row = store.Find(target);
+	auto yaml = CallRust(
+	    [&] { return rs::model_to_yaml(ToStr(row.view_name), ToStr(row.Definition(context)), ToStr(format)); });
+	return make_uniq<GetDdlData>(ToString(yaml));
+}
+
 #if SEMANTIC_VIEWS_DUCKDB_2
 static unique_ptr<FunctionData> GetDdlBind(BindScalarFunctionInput &input) {
 	return GetDdl(input.GetClientContext(), input.GetArguments());
+}
+static unique_ptr<FunctionData> ToYamlBind(BindScalarFunctionInput &input) {
+	return ToYaml(input.GetClientContext(), input.GetArguments());
 }
 #else
 static unique_ptr<FunctionData> GetDdlBind(ClientContext &context, ScalarFunction &,
                                            vector<unique_ptr<Expression>> &arguments) {
 	return GetDdl(context, arguments);
+}
+static unique_ptr<FunctionData> ToYamlBind(ClientContext &context, ScalarFunction &,
+                                           vector<unique_ptr<Expression>> &arguments) {
+	return ToYaml(context, arguments);
 }
 #endif
 
@@ -230,6 +257,14 @@ void RegisterCatalogFunctions(ExtensionLoader &loader) {
 		get_ddl.AddFunction(function);
 	}
 	loader.RegisterFunction(get_ddl);
+	ScalarFunctionSet to_yaml("semantic_view_to_yaml");
+	for (auto &arguments : {vector<LogicalType> {LogicalType::VARCHAR},
+	                        vector<LogicalType> {LogicalType::VARCHAR, LogicalType::VARCHAR}}) {
+		ScalarFunction function(arguments, LogicalType::VARCHAR, GetDdlFunction, ToYamlBind);
+		function.SetStability(FunctionStability::VOLATILE);
+		to_yaml.AddFunction(function);
+	}
+	loader.RegisterFunction(to_yaml);
 	loader.RegisterFunction(TableFunction("list_semantic_views", {}, EmitRows, ListBind, InitRows));
 	loader.RegisterFunction(
 	    TableFunction("describe_semantic_view", {LogicalType::VARCHAR}, EmitRows, DescribeBind, InitRows));

@@ -13,6 +13,7 @@ static void LoadInternal(ExtensionLoader &loader) {
 	RegisterSemanticViewFunctions(loader);
 	RegisterCatalogFunctions(loader);
 	RegisterSqlStatements(loader);
+	RegisterInterchangeFunctions(loader);
 }
 
 void SemanticViewsExtension::Load(ExtensionLoader &loader) {

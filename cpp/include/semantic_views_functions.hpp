@@ -11,6 +11,7 @@ void RegisterDefinePragmas(ExtensionLoader &loader);
 void RegisterSemanticViewFunctions(ExtensionLoader &loader);
 void RegisterCatalogFunctions(ExtensionLoader &loader);
 void RegisterSqlStatements(ExtensionLoader &loader);
+void RegisterInterchangeFunctions(ExtensionLoader &loader);
 
 //! A string argument that must not be NULL.
 string StringArgument(const Value &value, const string &function, const string &argument);

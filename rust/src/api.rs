@@ -98,6 +98,8 @@ pub struct Defined {
     pub create_store: String,
     /// The one statement writing the definition.
     pub write: String,
+    /// The row it writes (see `store::insert_rows_sql`).
+    pub row: String,
 }
 
 /// Checks a definition and lists the probes DuckDB must bind. Fails early when the view
@@ -156,7 +158,7 @@ impl PendingDefine {
             self.exists,
             self.store_exists,
         )?;
-        Ok(Defined { create_store: w.create_store, write: w.write })
+        Ok(Defined { create_store: w.create_store, write: w.write, row: w.row })
     }
 }
 

@@ -52,6 +52,22 @@ mod ffi {
     struct Defined {
         create_store: String,
         write: String,
+        row: String,
+    }
+
+    /// A semantic model file read through DuckDB's file system.
+    struct ModelFile {
+        path: String,
+        text: String,
+    }
+
+    /// A view read from semantic model files: its definition JSON and what was not imported.
+    struct ImportedModel {
+        name: String,
+        format: String,
+        files: Vec<String>,
+        definition: String,
+        skipped: Vec<String>,
     }
 
     /// A dimension a metric can be grouped by; `required` for a window metric's dimensions.
@@ -155,6 +171,10 @@ mod ffi {
         fn properties(definition: &str, home_catalog: &str) -> Result<Vec<PropertyRow>>;
         fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<MetricDimension>>;
         fn plain_sql_candidates(sql: &str) -> Result<Vec<String>>;
+        fn read_models(files: &Vec<ModelFile>, format: &str, view_name: &str, ref_schema: &str) -> Result<Vec<ImportedModel>>;
+        fn definition_from_yaml(name: &str, text: &str) -> Result<ImportedModel>;
+        fn model_to_yaml(name: &str, definition: &str, format: &str) -> Result<String>;
+        fn import_sql(catalog: &str, create_store: &str, rows: &Vec<String>, models: &Vec<ImportedModel>) -> String;
         fn prepared_statement_name(sql: &str) -> PreparedName;
         fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<PlainView>) -> Result<String>;
     }
@@ -250,7 +270,7 @@ impl PendingDefine {
     fn finish(&self, types: &Vec<String>) -> BridgeResult<ffi::Defined> {
         guard(|| {
             let d = self.0.finish(types)?;
-            Ok(ffi::Defined { create_store: d.create_store, write: d.write })
+            Ok(ffi::Defined { create_store: d.create_store, write: d.write, row: d.row })
         })
     }
 }
@@ -444,4 +464,53 @@ mod tests {
         let text = parse_view_name("a..b").unwrap_err().to_string();
         assert!(text.starts_with('P'), "{text}");
     }
+}
+
+fn imported_model(v: crate::interchange::Imported) -> ffi::ImportedModel {
+    ffi::ImportedModel {
+        definition: serde_json::to_string(&v.definition).expect("definitions serialize"),
+        name: v.name,
+        format: v.format.name().to_string(),
+        files: v.files,
+        skipped: v.skipped,
+    }
+}
+
+fn read_models(files: &Vec<ffi::ModelFile>, format: &str, view_name: &str, ref_schema: &str) -> BridgeResult<Vec<ffi::ImportedModel>> {
+    guard(|| {
+        use crate::interchange::{import, Format, Options, SourceFile};
+        let files: Vec<SourceFile> = files.iter().map(|f| SourceFile { path: f.path.clone(), text: f.text.clone() }).collect();
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        let options = Options { format: Format::parse(format)?, dbt_view_name: some(view_name), ref_schema: some(ref_schema) };
+        Ok(import(&files, &options)?.into_iter().map(imported_model).collect())
+    })
+}
+
+fn definition_from_yaml(name: &str, text: &str) -> BridgeResult<ffi::ImportedModel> {
+    guard(|| crate::interchange::import_text(text, name).map(imported_model))
+}
+
+fn model_to_yaml(name: &str, definition: &str, format: &str) -> BridgeResult<String> {
+    guard(|| {
+        use crate::interchange::Format;
+        let format = Format::parse(format)?.ok_or_else(|| Error::invalid("semantic_view_to_yaml: name the format: 'osi' or 'snowflake'"))?;
+        let stored = crate::store::Stored::parse(definition)?;
+        crate::interchange::export(name, &stored.definition, &stored.types, format)
+    })
+}
+
+/// The statements an import runs: the store's creation if needed, one INSERT of every view
+/// (all or nothing), and a SELECT listing what was imported and what was not.
+fn import_sql(catalog: &str, create_store: &str, rows: &Vec<String>, models: &Vec<ffi::ImportedModel>) -> String {
+    use crate::sql::quote_literal;
+    let list = |items: &[String]| format!("[{}]::VARCHAR[]", items.iter().map(|s| quote_literal(s)).collect::<Vec<_>>().join(", "));
+    let summary: Vec<String> = models
+        .iter()
+        .map(|m| format!("({}, {}, {}, {})", quote_literal(&m.name), quote_literal(&m.format), list(&m.files), list(&m.skipped)))
+        .collect();
+    format!(
+        "{create_store}{};\nSELECT * FROM (VALUES {}) AS imported(view_name, format, files, not_imported);",
+        crate::store::insert_rows_sql(catalog, rows),
+        summary.join(", ")
+    )
 }

@@ -108,6 +108,16 @@ fn create_store(catalog: &str) -> String {
 pub struct Write {
     pub create_store: String,
     pub write: String,
+    /// The row `write` stores (empty when it stores none): an import stores several views
+    /// with one statement (`insert_rows_sql`).
+    pub row: String,
+}
+
+const COLUMNS: &str = "(key, schema_name, view_name, definition, comment, created)";
+
+/// One statement storing (or replacing) several views' rows, so an import is all or nothing.
+pub fn insert_rows_sql(catalog: &str, rows: &[String]) -> String {
+    format!("INSERT OR REPLACE INTO {} {COLUMNS} VALUES {}", table_ref(catalog), rows.join(",\n  "))
 }
 
 /// The no-op statement for DDL that has nothing to do (IF EXISTS / IF NOT EXISTS).
@@ -140,20 +150,20 @@ pub fn define_sql(
 ) -> Result<Write> {
     let create_store = if store_exists { String::new() } else { create_store(catalog) };
     if exists && if_not_exists {
-        return Ok(Write { create_store: String::new(), write: NOTHING.to_string() });
+        return Ok(Write { create_store: String::new(), write: NOTHING.to_string(), row: String::new() });
     }
     check_replaceable(catalog, schema, name, replace, if_not_exists, exists)?;
     let comment = stored.definition.comment.as_deref().map(quote_literal).unwrap_or_else(|| "NULL".to_string());
     let verb = if exists { "INSERT OR REPLACE INTO" } else { "INSERT INTO" };
-    let write = format!(
-        "{verb} {} (key, schema_name, view_name, definition, comment, created) VALUES ({}, {}, {}, {}, {comment}, current_timestamp)",
-        table_ref(catalog),
+    let row = format!(
+        "({}, {}, {}, {}, {comment}, current_timestamp)",
         quote_literal(&key(schema, name)),
         quote_literal(schema),
         quote_literal(name),
         quote_literal(&stored.to_json())
     );
-    Ok(Write { create_store, write })
+    let write = format!("{verb} {} {COLUMNS} VALUES {row}", table_ref(catalog));
+    Ok(Write { create_store, write, row })
 }
 
 /// Renames a stored view within its schema.

@@ -80,6 +80,11 @@ const AGGREGATES: &[&str] = &[
     "var_samp", "variance",
 ];
 
+/// Whether `name` is one of DuckDB's common aggregate functions.
+pub fn is_aggregate_name(name: &str) -> bool {
+    AGGREGATES.contains(&name.to_lowercase().as_str())
+}
+
 /// Calls of well-known aggregate functions outside window clauses, as written (`sum`).
 pub fn aggregate_calls(sql: &str) -> Vec<String> {
     struct Calls(Vec<String>);
