@@ -74,6 +74,9 @@ pub struct Options {
 /// Reads every semantic model of `files`. OSI and Snowflake files give one view per model;
 /// all dbt files together give one view.
 pub fn import(files: &[SourceFile], options: &Options) -> Result<Vec<Imported>> {
+    // Globs list files in no fixed order: read them in path order.
+    let mut files: Vec<&SourceFile> = files.iter().collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut out: Vec<Imported> = Vec::new();
     let mut dbt_files = Vec::new();
     for file in files {
