@@ -178,5 +178,5 @@ FUZZ_FLAGS := -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=3 \
 FUZZ_SECONDS ?= 600
 fuzz:
 	cd rust/fuzz && RUSTFLAGS="$(FUZZ_FLAGS)" cargo build --release --target x86_64-unknown-linux-gnu
-	for t in definition expand expression ddl plain_sql; do mkdir -p rust/fuzz/corpus/$$t; \
+	for t in definition expand expression ddl plain_sql interchange; do mkdir -p rust/fuzz/corpus/$$t; \
 	  rust/fuzz/target/x86_64-unknown-linux-gnu/release/$$t rust/fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) || exit 1; done

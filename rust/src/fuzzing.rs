@@ -129,6 +129,24 @@ pub fn ddl(text: &str) {
     }
 }
 
+/// Any text as a semantic model file in each format, and whatever it imports exported back
+/// out: never a panic.
+pub fn interchange(text: &str) {
+    use crate::interchange::{export, import, Format, Options, SourceFile};
+    let file = SourceFile { path: "fuzz.yaml".into(), text: text.to_string() };
+    for format in [None, Some(Format::Osi), Some(Format::Snowflake), Some(Format::Dbt)] {
+        let options = Options { format, dbt_view_name: Some("v".into()), ..Default::default() };
+        for view in import(std::slice::from_ref(&file), &options).unwrap_or_default() {
+            for out in [Format::Osi, Format::Snowflake] {
+                if let Ok(yaml) = export(&view.name, &view.definition, &BTreeMap::new(), out) {
+                    let again = SourceFile { path: "again.yaml".into(), text: yaml };
+                    let _ = import(&[again], &Options { format: Some(out), ..Default::default() });
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +159,18 @@ mod tests {
             "AGG(", "MEASURE(", "GROUP BY ", "ALL", "HAVING ", "ORDER BY ", "UNION ", "SELECT ", "FROM v", "WHERE ",
         ]);
         prop::collection::vec(atoms, 0..24).prop_map(|v| v.concat())
+    }
+
+    fn yamlish() -> impl Strategy<Value = String> {
+        let atoms = prop::sample::select(vec![
+            "semantic_model:\n", "- name: m\n", "  datasets:\n", "  - name: d\n", "    source: t\n", "    fields: []\n",
+            "  metrics:\n", "  - name: x\n", "    expression: {dialects: [{expression: 'SUM(d.a) / COUNT(e.b)'}]}\n",
+            "name: v\n", "tables:\n", "- name: t\n", "  base_table: {table: t}\n", "  metrics: [{name: m, expr: 'sum(a)'}]\n",
+            "semantic_models:\n", "- name: s\n", "  model: ref('x')\n", "  entities: [{name: e, type: primary}]\n",
+            "  measures: [{name: q, agg: sum}]\n", "metrics:\n", "- {name: n, type: simple, type_params: {measure: q}, filter: \"{{ Dimension('e__d') }}\"}\n",
+            "- {name: r, type: ratio, type_params: {numerator: n, denominator: n}}\n", "  ", "{", "}", "[", "]", "'", "\"", ":", "\n", "\t", "&a", "*a", "!!str ", "---\n",
+        ]);
+        prop::collection::vec(atoms, 0..20).prop_map(|v| v.concat())
     }
 
     proptest! {
@@ -165,6 +195,11 @@ mod tests {
         #[test]
         fn plain_sql_never_panics(text in sqlish()) {
             plain_sql(&text);
+        }
+
+        #[test]
+        fn interchange_never_panics(text in yamlish()) {
+            interchange(&text);
         }
 
         #[test]

@@ -211,6 +211,117 @@ pub(crate) fn entry_error(file: &SourceFile, key: &str, message: impl std::fmt::
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Clause, MemberDef, RelationshipDef, TableDef};
+    use proptest::prelude::*;
+
+    /// Members in a fixed order: formats group them by table.
+    fn normalized(mut d: Definition) -> Definition {
+        for list in [&mut d.facts, &mut d.dimensions, &mut d.metrics] {
+            list.sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));
+        }
+        d
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["plain", "it's", "\"quoted\"", "ünïcode", "a: b", "- dash", "#hash", "multi\nline", " padded "])
+            .prop_map(|s: &str| s.to_string())
+    }
+
+    fn member() -> impl Strategy<Value = (Option<String>, Vec<String>, bool)> {
+        (prop::option::of(text()), prop::collection::vec(text(), 0..2), any::<bool>())
+    }
+
+    /// Random definitions within what OSI and Snowflake YAML both express; `snowflake` adds
+    /// private members, derived metrics and instructions.
+    fn definition(snowflake: bool) -> impl Strategy<Value = Definition> {
+        let table = (
+            any::<bool>(),
+            any::<bool>(),
+            prop::option::of(text()),
+            prop::collection::vec(text(), 0..2),
+            prop::collection::vec(member(), 0..3),
+            prop::collection::vec(member(), 0..3),
+            prop::collection::vec(member(), 0..3),
+        );
+        (prop::collection::vec(table, 1..4), prop::option::of(text()), prop::option::of(text()), any::<bool>()).prop_map(
+            move |(tables, comment, instructions, derived)| {
+                let mut d = Definition { comment, ..Default::default() };
+                if snowflake {
+                    if let Some(i) = instructions {
+                        d.clauses.push(Clause { keyword: "AI_SQL_GENERATION".into(), text: crate::sql::quote_literal(&i) });
+                    }
+                }
+                for (i, (schema, unique, comment, synonyms, facts, dims, metrics)) in tables.into_iter().enumerate() {
+                    let alias = format!("t{i}");
+                    d.tables.push(TableDef {
+                        alias: alias.clone(),
+                        table: if schema { format!("s.tbl{i}") } else { format!("tbl{i}") },
+                        primary_key: vec![format!("k{i}")],
+                        unique: if unique { vec![vec![format!("u{i}"), format!("v{i}")]] } else { Vec::new() },
+                        distinct_range: None,
+                        comment,
+                        synonyms,
+                    });
+                    if i > 0 {
+                        d.relationships.push(RelationshipDef {
+                            name: Some(format!("r{i}")),
+                            from: alias.clone(),
+                            from_columns: vec![format!("fk{i}")],
+                            to: format!("t{}", i - 1),
+                            to_columns: vec![format!("k{}", i - 1)],
+                            asof: None,
+                            between: None,
+                        });
+                    }
+                    let make = |kind: &str, j: usize, (comment, synonyms, private): (Option<String>, Vec<String>, bool)| MemberDef {
+                        table: Some(alias.clone()),
+                        name: format!("{kind}{i}_{j}"),
+                        expr: match kind {
+                            "f" => format!("a{j} * (1 - b{j})"),
+                            "d" => format!("upper(c{j})"),
+                            _ => format!("SUM({alias}.x{j})"),
+                        },
+                        comment,
+                        synonyms,
+                        private: snowflake && private,
+                        using: Vec::new(),
+                        clauses: Vec::new(),
+                        non_additive_by: Vec::new(),
+                    };
+                    d.facts.extend(facts.into_iter().enumerate().map(|(j, m)| make("f", j, m)));
+                    d.dimensions.extend(dims.into_iter().enumerate().map(|(j, m)| make("d", j, m)));
+                    d.metrics.extend(metrics.into_iter().enumerate().map(|(j, m)| make("m", j, m)));
+                }
+                if snowflake && derived && !d.metrics.is_empty() {
+                    let first = d.metrics[0].name.clone();
+                    d.metrics.push(MemberDef { table: None, name: "derived".into(), expr: format!("{first} * 2"), ..d.metrics[0].clone() });
+                }
+                d
+            },
+        )
+    }
+
+    fn round_trip(def: &Definition, format: Format) -> Definition {
+        let text = export("v", def, &std::collections::BTreeMap::new(), format).unwrap();
+        let file = SourceFile { path: "v.yaml".into(), text: text.clone() };
+        let back = import(&[file], &Options { format: Some(format), ..Default::default() }).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(back.len(), 1, "{text}");
+        back.into_iter().next().unwrap().definition
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+        #[test]
+        fn osi_round_trips(def in definition(false)) {
+            prop_assert_eq!(normalized(round_trip(&def, Format::Osi)), normalized(def));
+        }
+
+        #[test]
+        fn snowflake_round_trips(def in definition(true)) {
+            prop_assert_eq!(normalized(round_trip(&def, Format::Snowflake)), normalized(def));
+        }
+    }
 
     #[test]
     fn detects_formats_and_names_dbt_views_by_folder() {
