@@ -839,6 +839,32 @@ metrics:
     }
 
     #[test]
+    fn non_additive_dimensions_become_non_additive_by() {
+        let text = r#"
+semantic_models:
+  - name: balances
+    model: ref('balances')
+    entities: [{name: account, type: primary, expr: account_id}]
+    dimensions: [{name: as_of, type: time, type_params: {time_granularity: day}}]
+    measures:
+      - {name: balance, agg: sum, non_additive_dimension: {name: as_of, window_choice: max}}
+      - {name: opening, agg: sum, expr: balance, non_additive_dimension: {name: as_of, window_choice: min}}
+      - {name: per_user, agg: sum, expr: balance, non_additive_dimension: {name: as_of, window_groupings: [account]}}
+metrics:
+  - {name: balance, type: simple, type_params: {measure: balance}}
+  - {name: opening_balance, type: simple, type_params: {measure: opening}}
+  - {name: per_user_balance, type: simple, type_params: {measure: per_user}}
+"#;
+        let file = SourceFile { path: "b.yml".into(), text: text.into() };
+        let v = import(&[&file], "bank", None).unwrap().unwrap();
+        let m = &v.definition.metrics;
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].non_additive_by, vec![NonAdditiveDim { dimension: "balances.as_of".into(), descending: false, nulls_first: None }]);
+        assert!(m[1].non_additive_by[0].descending);
+        assert!(v.skipped.iter().any(|s| s.contains("per_user_balance") && s.contains("window_groupings")), "{:?}", v.skipped);
+    }
+
+    #[test]
     fn errors_name_file_and_entry() {
         let file = SourceFile { path: "m.yml".into(), text: ORDERS.replace("agg: count_distinct", "agg: mode") };
         let e = import(&[&file], "shop", None).unwrap_err();
