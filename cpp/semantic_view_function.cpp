@@ -44,6 +44,7 @@ static string ExpandRequest(ClientContext &context, TableFunctionBindInput &inpu
 	if (request.has_where) {
 		request.where_clause = StringValue::Get(*where);
 	}
+	request.verify_keys = VerifyKeys(context);
 	DefinitionStore store;
 	auto target = ResolveViewTarget(context, name, ViewNameUse::QUERY, store);
 	auto &row = store.Find(target);

@@ -14,6 +14,7 @@ static void LoadInternal(ExtensionLoader &loader) {
 	RegisterCatalogFunctions(loader);
 	RegisterSqlStatements(loader);
 	RegisterInterchangeFunctions(loader);
+	RegisterVerifyFunctions(loader);
 }
 
 void SemanticViewsExtension::Load(ExtensionLoader &loader) {

@@ -293,7 +293,7 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 			if (CatalogHasTable(context, target)) {
 				continue;
 			}
-			views.push_back(rs::PlainView {name, row.Definition(context), target.catalog});
+			views.push_back(rs::PlainView {name, row.Definition(context), target.catalog, VerifyKeys(context)});
 		} catch (std::exception &) {
 			continue; // not a semantic view: DuckDB's own error stands
 		}

@@ -12,6 +12,10 @@ void RegisterSemanticViewFunctions(ExtensionLoader &loader);
 void RegisterCatalogFunctions(ExtensionLoader &loader);
 void RegisterSqlStatements(ExtensionLoader &loader);
 void RegisterInterchangeFunctions(ExtensionLoader &loader);
+void RegisterVerifyFunctions(ExtensionLoader &loader);
+
+//! Whether `semantic_views_verify` is 'error': expansions then check the keys their joins rely on.
+bool VerifyKeys(ClientContext &context);
 
 //! A string argument that must not be NULL.
 string StringArgument(const Value &value, const string &function, const string &argument);

@@ -229,7 +229,7 @@ pub fn expand_compiled(name: &str, compiled: &Compiled, home_catalog: &str, requ
     if compiled.resolved && !compiled.view.has_adhoc_members(&request) {
         // Every member is resolved: plan on the shared view, no copy.
         let plan = compiled.view.plan(&request).map_err(|e| e.context(&context))?;
-        return Ok(Renderer { view: &compiled.view, home_catalog }.render(&plan));
+        return Ok(render(&compiled.view, &plan, name, home_catalog, request.verify_keys));
     }
     let mut view = compiled.view.clone();
     view.add_adhoc_dimensions(&request).map_err(|e| e.context(&context))?;
@@ -242,7 +242,16 @@ pub fn expand_compiled(name: &str, compiled: &Compiled, home_catalog: &str, requ
             view.plan(&request).map_err(|e| e.context(&context))?
         }
     };
-    Ok(Renderer { view: &view, home_catalog }.render(&plan))
+    Ok(render(&view, &plan, name, home_catalog, request.verify_keys))
+}
+
+fn render(view: &View, plan: &crate::plan::Plan, name: &str, home_catalog: &str, verify_keys: bool) -> String {
+    let sql = Renderer { view, home_catalog }.render(plan);
+    if verify_keys {
+        crate::verify::guarded(view, plan, sql, name, home_catalog)
+    } else {
+        sql
+    }
 }
 
 /// One row of `describe_semantic_view`.

@@ -100,6 +100,7 @@ mod ffi {
         facts: Vec<String>,
         has_where: bool,
         where_clause: String,
+        verify_keys: bool,
     }
 
     /// A semantic view named in a plain SQL query, as the glue found it.
@@ -107,6 +108,14 @@ mod ffi {
         name: String,
         definition: String,
         home_catalog: String,
+        verify_keys: bool,
+    }
+
+    /// One check of `verify_semantic_view`: what it is about and the query finding violations.
+    struct VerifyCheck {
+        kind: String,
+        object: String,
+        query: String,
     }
 
     struct DescribeRow {
@@ -174,6 +183,8 @@ mod ffi {
         fn read_models(files: &Vec<ModelFile>, format: &str, view_name: &str, ref_schema: &str) -> Result<Vec<ImportedModel>>;
         fn definition_from_yaml(name: &str, text: &str) -> Result<ImportedModel>;
         fn model_to_yaml(name: &str, definition: &str, format: &str) -> Result<String>;
+        fn verify_checks(definition: &str, home_catalog: &str) -> Result<Vec<VerifyCheck>>;
+        fn verify_report(definition: &str, home_catalog: &str, not_checked: &Vec<String>) -> Result<String>;
         fn import_sql(catalog: &str, create_store: &str, rows: &Vec<String>, models: &Vec<ImportedModel>) -> String;
         fn prepared_statement_name(sql: &str) -> PreparedName;
         fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<PlainView>) -> Result<String>;
@@ -377,6 +388,7 @@ fn expand(cache: &ViewCache, name: &str, definition: &str, home_catalog: &str, r
             metrics: request.metrics.clone(),
             facts: request.facts.clone(),
             where_clause: request.has_where.then(|| request.where_clause.clone()),
+            verify_keys: request.verify_keys,
         };
         api::expand_compiled(name, &*cache.get(definition)?, home_catalog, request)
     })
@@ -435,6 +447,7 @@ fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<ffi::PlainView>) 
                 name: v.name.clone(),
                 definition: v.definition.clone(),
                 home_catalog: v.home_catalog.clone(),
+                verify_keys: v.verify_keys,
             })
             .collect();
         crate::plain_sql::rewrite(sql, &views, cache)
@@ -513,4 +526,21 @@ fn import_sql(catalog: &str, create_store: &str, rows: &Vec<String>, models: &Ve
         crate::store::insert_rows_sql(catalog, rows),
         summary.join(", ")
     )
+}
+
+fn verify_checks(definition: &str, home_catalog: &str) -> BridgeResult<Vec<ffi::VerifyCheck>> {
+    guard(|| {
+        let view = crate::store::Stored::parse(definition)?.compile()?;
+        Ok(crate::verify::checks(&view, home_catalog)
+            .into_iter()
+            .map(|c| ffi::VerifyCheck { kind: c.kind.to_string(), object: c.object, query: c.query })
+            .collect())
+    })
+}
+
+fn verify_report(definition: &str, home_catalog: &str, not_checked: &Vec<String>) -> BridgeResult<String> {
+    guard(|| {
+        let view = crate::store::Stored::parse(definition)?.compile()?;
+        Ok(crate::verify::report_sql(&crate::verify::checks(&view, home_catalog), not_checked))
+    })
 }

@@ -78,6 +78,7 @@ pub fn expand(text: &str) {
         metrics: names(parts.next()),
         facts: names(parts.next()),
         where_clause: parts.next().map(str::to_string),
+        verify_keys: false,
     };
     if let Ok(sql) = api::expand("v", &stored, "db", request) {
         assert_contained(&sql);
@@ -109,7 +110,7 @@ pub fn expression(text: &str) {
 
 pub fn plain_sql(text: &str) {
     let definition = Stored::new("main", columns(), Pinned::default(), crate::parse::definition_json(VIEW).expect("fixture")).to_json();
-    let view = crate::plain_sql::PlainView { name: "v".into(), definition, home_catalog: "db".into() };
+    let view = crate::plain_sql::PlainView { name: "v".into(), definition, home_catalog: "db".into(), verify_keys: false };
     for sql in [text.to_string(), format!("SELECT {text} FROM v"), format!("SELECT seg, AGG(rev) FROM v WHERE {text} GROUP BY seg")] {
         let _ = crate::plain_sql::candidates(&sql);
         if let Ok(out) = crate::plain_sql::rewrite(&sql, std::slice::from_ref(&view), &crate::cache::ViewCache::new(1 << 20)) {

@@ -21,5 +21,6 @@ pub mod render;
 pub mod rollup;
 pub mod sql;
 pub mod store;
+pub mod verify;
 pub mod view;
 pub mod window;

@@ -35,6 +35,8 @@ pub struct PlainView {
     pub definition: String,
     /// The current name of the database that holds the definition.
     pub home_catalog: String,
+    /// `semantic_views_verify = 'error'`: expansions check the keys their joins rely on.
+    pub verify_keys: bool,
 }
 
 const METRIC_CALLS: &[&str] = &["agg", "measure", "min", "max", "any_value"];
@@ -555,7 +557,13 @@ impl<'a> Block<'a> {
         };
         let mut request_dimensions = names(&dimensions);
         request_dimensions.extend(adhoc);
-        let request = Request { dimensions: request_dimensions, metrics: names(&metrics), facts: names(&facts), where_clause };
+        let request = Request {
+            dimensions: request_dimensions,
+            metrics: names(&metrics),
+            facts: names(&facts),
+            where_clause,
+            verify_keys: self.source.verify_keys,
+        };
         // Expanding also checks the request, in both forms.
         let mut sql = api::expand_compiled(&self.source.name, &self.compiled, &self.source.home_catalog, request.clone())?;
         if live {
@@ -859,7 +867,7 @@ mod tests {
             ("c".to_string(), cols(&["id", "region"])),
         ]);
         let definition = crate::store::Stored::new("main", columns, Pinned::default(), crate::parse::definition_json(def).unwrap()).to_json();
-        PlainView { name: "sales".into(), definition, home_catalog: "db".into() }
+        PlainView { name: "sales".into(), definition, home_catalog: "db".into(), verify_keys: false }
     }
 
     fn rewrite_ok(sql: &str) -> String {

@@ -15,6 +15,9 @@ pub struct Request {
     pub metrics: Vec<String>,
     pub facts: Vec<String>,
     pub where_clause: Option<String>,
+    /// Check, inside the query, that every key its joins rely on is unique in the data
+    /// (`SET semantic_views_verify = 'error'`, see `verify::guarded`).
+    pub verify_keys: bool,
 }
 
 impl Request {
