@@ -8,6 +8,7 @@
    same hand-written SQL.
 3. Per-query time with 1 and with 2,000 semantic views in the database.
 4. How define and expansion time grow from 50 to 5,000 members.
+5. The cost of the per-query key guard (semantic_views_verify = 'error') per shape.
 """
 import argparse
 import json
@@ -193,6 +194,26 @@ def shapes(con, runs):
           f"{statistics.median(clause_ratios):13.3f}")
 
 
+def verify_guard(con, runs):
+    """Issue 14: the per-query key guard (SET semantic_views_verify = 'error') against the same
+    query without it; the default ('off') adds nothing to the expansion."""
+    print(f"\n{'shape, semantic_views_verify = error':40} {'off ms':>10} {'error ms':>10} {'ratio':>7}")
+    ratios = []
+    for name, request, _ in SHAPES:
+        sem = semantic_sql(request)
+        off, on = [], []
+        for _ in range(runs):
+            con.execute("SET semantic_views_verify = 'off'")
+            off.append(timed(con, sem))
+            con.execute("SET semantic_views_verify = 'error'")
+            on.append(timed(con, sem))
+        con.execute("SET semantic_views_verify = 'off'")
+        mo, me = (statistics.median(x) * 1000 for x in (off, on))
+        ratios.append(me / mo)
+        print(f"{name:40} {mo:10.1f} {me:10.1f} {me / mo:7.3f}")
+    print(f"{'geometric mean':40} {'':10} {'':10} {statistics.geometric_mean(ratios):7.3f}")
+
+
 def wide_definition(members):
     """A star with 10 tables and `members` dimensions and metrics spread over them."""
     tables = [{"alias": "f", "table": "fact", "primary_key": ["id"]}]
@@ -328,6 +349,7 @@ def main():
     print(f"generated {args.lineitems} lineitem rows in {time.perf_counter() - start:.1f} s; duckdb {duckdb.__version__}, threads {threads}")
     con.execute(f"PRAGMA define_semantic_view('tpch', {literal(json.dumps(DEFINITION))})")
     shapes(con, args.runs)
+    verify_guard(con, args.runs)
     overhead(args.extension, args.overhead_seconds)
     catalog_scale(args.extension, args.overhead_seconds * 4)
     hook_cost(args.extension, args.overhead_seconds)
