@@ -88,5 +88,11 @@ CREATE SEMANTIC VIEW loyalty AS
     l.balance_summed_over_weeks AS sum(points));
 SELECT * FROM SEMANTIC_VIEW(loyalty DIMENSIONS region METRICS balance, balance_summed_over_weeks) ORDER BY region;
 
+.print '== trust, but verify: the declared keys checked against the data (orphans are reported, not violations)'
+SELECT check_kind, object, status, violations, detail FROM verify_semantic_view('shop_sql');
+
+.print '== the model out as Open Semantic Interchange YAML (first lines; PRAGMA import_semantic_models reads it back)'
+SELECT unnest(string_split(semantic_view_to_yaml('shop_sql', 'osi'), chr(10))[1:14]) AS osi_yaml;
+
 .print '== a fan trap is refused, with the way out'
 SELECT * FROM semantic_view('shop', dimensions := ['category'], metrics := ['orders']);
