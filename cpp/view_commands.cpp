@@ -90,6 +90,11 @@ static rs::TableColumns LookupTable(ClientContext &context, const ViewTarget &ta
 	throw CatalogException("semantic view '%s': table '%s': %s does not exist", target.name, ToString(table.key), name);
 }
 
+//! A member's type; facts and dimensions are probed in a one-element list.
+static string TypeName(const LogicalType &type, bool listed) {
+	return (listed && type.id() == LogicalTypeId::LIST ? ListType::GetChildType(type) : type).ToString();
+}
+
 //! Binds (does not run) a probe query; a failure names the member it checks. Returns the
 //! member's DuckDB type (a fact or dimension probe selects it in a one-element list), or ""
 //! for a relationship.
@@ -107,8 +112,26 @@ static string BindProbe(ClientContext &context, const string &view, const rs::Pr
 	if (probe.member.empty() || bound.types.empty()) {
 		return "";
 	}
-	auto &type = bound.types.back();
-	return (type.id() == LogicalTypeId::LIST ? ListType::GetChildType(type) : type).ToString();
+	return TypeName(bound.types.back(), probe.listed);
+}
+
+//! Binds a batch of member probes (one column each); false when it does not bind.
+static bool BindBatch(ClientContext &context, const rs::ProbeBatch &batch, rust::Vec<rust::String> &types) {
+	BoundStatement bound;
+	try {
+		auto statements = compat::ParseStatements(context, ToString(batch.sql));
+		auto binder = Binder::CreateBinder(context);
+		bound = binder->Bind(*statements[0]);
+	} catch (std::exception &) {
+		return false; // bound one by one below, to name the member
+	}
+	if (bound.types.size() != batch.probes.size()) {
+		return false;
+	}
+	for (idx_t i = 0; i < batch.probes.size(); i++) {
+		types[batch.probes[i]] = TypeName(bound.types[i], batch.listed);
+	}
+	return true;
 }
 
 rs::Defined PrepareDefine(ClientContext &context, const ViewTarget &target, const string &json, bool replace,
@@ -131,9 +154,25 @@ rs::Defined PrepareDefine(ClientContext &context, const ViewTarget &target, cons
 		return rs::define(ToStr(target.catalog), ToStr(target.schema), ToStr(target.name), ToStr(json), columns,
 		                  replace, if_not_exists, store.exists, views);
 	});
+	// Members over one join tree bind together (thousands of members in a few binds); what a
+	// batch leaves unbound binds one by one.
+	auto probes = pending->probes();
 	rust::Vec<rust::String> types;
-	for (auto &probe : pending->probes()) {
-		types.push_back(BindProbe(context, target.name, probe));
+	vector<bool> typed(probes.size(), false);
+	for (idx_t i = 0; i < probes.size(); i++) {
+		types.push_back(rust::String());
+	}
+	for (auto &batch : pending->batches()) {
+		if (BindBatch(context, batch, types)) {
+			for (auto i : batch.probes) {
+				typed[i] = true;
+			}
+		}
+	}
+	for (idx_t i = 0; i < probes.size(); i++) {
+		if (!typed[i]) {
+			types[i] = BindProbe(context, target.name, probes[i]);
+		}
 	}
 	return CallRust([&] { return pending->finish(types); });
 }

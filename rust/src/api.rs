@@ -78,7 +78,25 @@ pub struct Probe {
     pub sql: String,
     /// `types` key of the member it checks; empty for relationships.
     pub member: String,
+    /// The value is selected in a one-element list (facts and dimensions): its type is the
+    /// list's element type.
+    pub listed: bool,
 }
+
+/// Probes of members over the same join tree in one SELECT, one column per probe: binding it
+/// gives all their types at once. When it does not bind, its probes bind one by one, so the
+/// error names the member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeBatch {
+    pub sql: String,
+    /// Indexes into the probes, in column order.
+    pub probes: Vec<usize>,
+    pub listed: bool,
+}
+
+/// Members per batch: enough to make defining thousands of members cheap, few enough that a
+/// failed batch is quickly retried member by member.
+const BATCH: usize = 256;
 
 /// A definition checked by Rust, waiting for DuckDB to bind its probes.
 pub struct PendingDefine {
@@ -91,6 +109,7 @@ pub struct PendingDefine {
     exists: bool,
     store_exists: bool,
     pub probes: Vec<Probe>,
+    pub batches: Vec<ProbeBatch>,
 }
 
 pub struct Defined {
@@ -121,7 +140,7 @@ pub fn define(
     let (columns, pinned) = pin(catalog, found);
     let stored = Stored::new(schema, columns, pinned, definition);
     let view = stored.compile().map_err(|e| e.context(&context))?;
-    let probes = probes(&view, catalog).map_err(|e| e.context(&context))?;
+    let (probes, batches) = probes(&view, catalog).map_err(|e| e.context(&context))?;
     let exists = store::find(views, catalog, schema, name).is_ok();
     // Refuse an existing view before DuckDB binds anything.
     store::check_replaceable(catalog, schema, name, replace, if_not_exists, exists)?;
@@ -135,6 +154,7 @@ pub fn define(
         exists,
         store_exists,
         probes,
+        batches,
     })
 }
 
@@ -165,13 +185,15 @@ impl PendingDefine {
 /// One probe per relationship and member. Fact and dimension probes group by the expression
 /// (DuckDB refuses aggregates there); table-level metric probes use `GROUP BY ()` (DuckDB
 /// refuses bare columns there, so the expression must aggregate).
-pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
+pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>)> {
     let r = Renderer { view, home_catalog: catalog };
     let mut out = Vec::new();
+    // (is a metric, FROM clause) -> (probe index, expression)
+    let mut groups: Vec<((bool, String), Vec<(usize, String)>)> = Vec::new();
     for (i, rel) in view.relationships.iter().enumerate() {
         let source = crate::plan::Source { anchor: rel.from, joins: vec![crate::view::Step { rel: i, reversed: false }] };
         let sql = format!("SELECT 1 FROM {}", r.from_clause(&source));
-        out.push(Probe { subject: format!("relationship '{}'", rel.name), sql, member: String::new() });
+        out.push(Probe { subject: format!("relationship '{}'", rel.name), sql, member: String::new(), listed: false });
     }
     for (id, m) in view.all_members() {
         let subject = format!("{} '{}'", id.kind.noun(), view.qualified_name(id));
@@ -196,19 +218,38 @@ pub fn probes(view: &View, catalog: &str) -> Result<Vec<Probe>> {
                         other => other.into_error(view, table).context(&subject),
                     })?;
                 let from = r.from_clause(&source);
+                let expr = r.member_expr(id);
+                let key = (kind == MemberKind::Metric, from.clone());
+                match groups.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, members)) => members.push((out.len(), expr.clone())),
+                    None => groups.push((key, vec![(out.len(), expr.clone())])),
+                }
                 if kind == MemberKind::Metric {
-                    format!("SELECT {} FROM {from} GROUP BY ()", r.member_expr(id))
+                    format!("SELECT {expr} FROM {from} GROUP BY ()")
                 } else {
                     // In a list, so that an integer constant is not read as a column ordinal.
-                    let expr = r.member_expr(id);
                     format!("SELECT [{expr}] FROM {from} GROUP BY [{expr}]")
                 }
             }
             (_, None) => return Err(Error::internal(format!("{subject} has no table"))),
         };
-        out.push(Probe { subject, sql, member: type_key(view, id) });
+        let listed = id.kind != MemberKind::Metric;
+        out.push(Probe { subject, sql, member: type_key(view, id), listed });
     }
-    Ok(out)
+    let mut batches = Vec::new();
+    for ((metric, from), members) in groups {
+        for chunk in members.chunks(BATCH).filter(|c| c.len() > 1) {
+            let sql = if metric {
+                let list: Vec<&str> = chunk.iter().map(|(_, e)| e.as_str()).collect();
+                format!("SELECT {} FROM {from} GROUP BY ()", list.join(", "))
+            } else {
+                let list: Vec<String> = chunk.iter().map(|(_, e)| format!("[{e}]")).collect();
+                format!("SELECT {} FROM {from} GROUP BY {}", list.join(", "), list.join(", "))
+            };
+            batches.push(ProbeBatch { sql, probes: chunk.iter().map(|(i, _)| *i).collect(), listed: !metric });
+        }
+    }
+    Ok((out, batches))
 }
 
 /// Where a member's DuckDB type is kept in `Stored::types`.
@@ -397,4 +438,30 @@ pub fn get_ddl(catalog: &str, schema: &str, name: &str, definition: &str, qualif
         t.table = format!("{}.{}.{}", ident(p.catalog.as_deref().unwrap_or(catalog)), ident(&p.schema), ident(&p.name));
     }
     Ok(crate::get_ddl::render(&format!("{}.{}.{}", ident(catalog), ident(schema), ident(name)), &def))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_over_one_join_tree_are_probed_together() {
+        let definition = crate::parse::definition_json(
+            r#"{"tables": [{"alias": "o", "table": "orders", "primary_key": ["k"]}],
+                "dimensions": [{"table": "o", "name": "a", "expr": "a"}, {"table": "o", "name": "b", "expr": "upper(b)"}],
+                "metrics": [{"table": "o", "name": "n", "expr": "count(*)"}, {"table": "o", "name": "s", "expr": "sum(a)"}]}"#,
+        )
+        .unwrap();
+        let columns = BTreeMap::from([("o".to_string(), vec!["k".to_string(), "a".into(), "b".into()])]);
+        let view = Stored::new("main", columns, crate::catalog::Pinned::default(), definition).compile().unwrap();
+        let (probes, batches) = probes(&view, "db").unwrap();
+        assert_eq!(probes.len(), 4);
+        assert_eq!(batches.len(), 2);
+        let dims = batches.iter().find(|b| b.listed).unwrap();
+        assert_eq!(dims.probes.len(), 2);
+        assert!(dims.sql.starts_with("SELECT [") && dims.sql.contains(" GROUP BY ["), "{}", dims.sql);
+        let metrics = batches.iter().find(|b| !b.listed).unwrap();
+        assert!(metrics.sql.ends_with("GROUP BY ()"), "{}", metrics.sql);
+        assert!(metrics.probes.iter().all(|&i| !probes[i].listed));
+    }
 }

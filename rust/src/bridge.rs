@@ -47,6 +47,14 @@ mod ffi {
         subject: String,
         sql: String,
         member: String,
+        listed: bool,
+    }
+
+    /// Probes over one join tree in one SELECT (see `api::ProbeBatch`).
+    struct ProbeBatch {
+        sql: String,
+        probes: Vec<usize>,
+        listed: bool,
     }
 
     struct Defined {
@@ -153,6 +161,7 @@ mod ffi {
         /// A checked definition waiting for its probes' types (`finish`).
         type PendingDefine;
         fn probes(self: &PendingDefine) -> Vec<Probe>;
+        fn batches(self: &PendingDefine) -> Vec<ProbeBatch>;
         fn finish(self: &PendingDefine, types: &Vec<String>) -> Result<Defined>;
         fn parse_view_name(name: &str) -> Result<Vec<String>>;
         fn definition_tables(name: &str, json: &str) -> Result<Vec<TableLookup>>;
@@ -274,7 +283,15 @@ impl PendingDefine {
         self.0
             .probes
             .iter()
-            .map(|p| ffi::Probe { subject: p.subject.clone(), sql: p.sql.clone(), member: p.member.clone() })
+            .map(|p| ffi::Probe { subject: p.subject.clone(), sql: p.sql.clone(), member: p.member.clone(), listed: p.listed })
+            .collect()
+    }
+
+    fn batches(&self) -> Vec<ffi::ProbeBatch> {
+        self.0
+            .batches
+            .iter()
+            .map(|b| ffi::ProbeBatch { sql: b.sql.clone(), probes: b.probes.clone(), listed: b.listed })
             .collect()
     }
 
