@@ -138,7 +138,7 @@ fn detect(file: &SourceFile) -> Result<Format> {
     let has = |k: &str| keys.iter().any(|x| x == k);
     if has("semantic_model") {
         Ok(Format::Osi)
-    } else if has("semantic_models") || has("metrics") && !has("tables") || has("version") || has("models") {
+    } else if has("semantic_models") || (has("metrics") && !has("tables")) || has("version") || has("models") {
         Ok(Format::Dbt)
     } else if has("tables") {
         Ok(Format::Snowflake)
