@@ -174,15 +174,22 @@ struct GetDdlData : public FunctionData {
 	}
 };
 
-//! GET_DDL reads the definition at bind time (constant arguments), in the caller's transaction.
-static unique_ptr<FunctionData> GetDdl(ClientContext &context, vector<unique_ptr<Expression>> &arguments) {
+//! The values of a scalar function's arguments, which must be constants (read at bind time).
+static vector<Value> ConstantArguments(ClientContext &context, vector<unique_ptr<Expression>> &arguments,
+                                       const char *function) {
 	vector<Value> values;
 	for (auto &argument : arguments) {
 		if (!argument->IsFoldable()) {
-			throw BinderException("get_ddl: arguments must be constants");
+			throw BinderException("%s: arguments must be constants", function);
 		}
 		values.push_back(ExpressionExecutor::EvaluateScalar(context, *argument));
 	}
+	return values;
+}
+
+//! GET_DDL reads the definition at bind time (constant arguments), in the caller's transaction.
+static unique_ptr<FunctionData> GetDdl(ClientContext &context, vector<unique_ptr<Expression>> &arguments) {
+	auto values = ConstantArguments(context, arguments, "get_ddl");
 	auto kind = StringArgument(values[0], "get_ddl", "object type");
 	if (!StringUtil::CIEquals(kind, "SEMANTIC_VIEW") && !StringUtil::CIEquals(kind, "SEMANTIC VIEW")) {
 		throw BinderException("get_ddl: object type '%s' is not supported; use 'SEMANTIC_VIEW'", kind);
@@ -207,13 +214,7 @@ static unique_ptr<FunctionData> GetDdl(ClientContext &context, vector<unique_ptr
 //! semantic_view_to_yaml(name[, format]) writes the stored definition as OSI (default) or
 //! Snowflake YAML, at bind time like GET_DDL.
 static unique_ptr<FunctionData> ToYaml(ClientContext &context, vector<unique_ptr<Expression>> &arguments) {
-	vector<Value> values;
-	for (auto &argument : arguments) {
-		if (!argument->IsFoldable()) {
-			throw BinderException("semantic_view_to_yaml: arguments must be constants");
-		}
-		values.push_back(ExpressionExecutor::EvaluateScalar(context, *argument));
-	}
+	auto values = ConstantArguments(context, arguments, "semantic_view_to_yaml");
 	auto format = values.size() > 1 ? StringArgument(values[1], "semantic_view_to_yaml", "format") : string("osi");
 	DefinitionStore store;
 	auto name = StringArgument(values[0], "semantic_view_to_yaml", "name");

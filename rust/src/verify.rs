@@ -14,11 +14,10 @@ pub struct Check {
     pub kind: &'static str,
     pub object: String,
     pub query: String,
-    /// Orphans are reported, never a violation.
-    pub informational: bool,
     /// How many key columns the query selects before `__sv_rows`.
     pub columns: usize,
-    /// For orphans: the rows that could have a parent (the rate's denominator).
+    /// For orphans (reported, never a violation): the rows that could have a parent (the
+    /// rate's denominator).
     pub total_query: Option<String>,
 }
 
@@ -55,7 +54,6 @@ pub fn checks(view: &View, home_catalog: &str) -> Vec<Check> {
                 kind: "primary key",
                 object: described(view, t, &table.primary_key),
                 query: duplicates_query(view, t, &table.primary_key, true, home_catalog),
-                informational: false,
                 total_query: None,
                 columns: table.primary_key.len(),
             });
@@ -65,7 +63,6 @@ pub fn checks(view: &View, home_catalog: &str) -> Vec<Check> {
                 kind: "unique key",
                 object: described(view, t, key),
                 query: duplicates_query(view, t, key, true, home_catalog),
-                informational: false,
                 total_query: None,
                 columns: key.len(),
             });
@@ -81,7 +78,6 @@ pub fn checks(view: &View, home_catalog: &str) -> Vec<Check> {
                 kind: "one-to-one",
                 object: format!("{} ({})", rel.name, described(view, rel.from, &rel.from_columns)),
                 query: duplicates_query(view, rel.from, &rel.from_columns, false, home_catalog),
-                informational: false,
                 total_query: None,
                 columns: rel.from_columns.len(),
             });
@@ -100,7 +96,6 @@ fn relationship_check(view: &View, r: usize, home_catalog: &str) -> Check {
         kind: "relationship key",
         object: format!("{} -> {}", rel.name, described(view, rel.to, &rel.to_columns)),
         query: duplicates_query(view, rel.to, &rel.to_columns, false, home_catalog),
-        informational: false,
         total_query: None,
         columns: rel.to_columns.len(),
     }
@@ -128,7 +123,6 @@ fn orphans(view: &View, r: usize, home_catalog: &str) -> Check {
             table_sql(view, rel.to, home_catalog),
             on.join(" AND ")
         ),
-        informational: true,
         total_query: Some(format!(
             "SELECT count(*) FROM {} AS __sv_f WHERE {}",
             table_sql(view, rel.from, home_catalog),

@@ -129,6 +129,30 @@ pub fn export(name: &str, definition: &Definition, types: &std::collections::BTr
     }
 }
 
+/// Whether a dimension was bound as a DATE, TIMESTAMP or TIME (a time dimension in both
+/// formats).
+pub(crate) fn is_time_dimension(types: &std::collections::BTreeMap<String, String>, alias: &str, name: &str) -> bool {
+    types
+        .get(&format!("dimension {alias}.{name}"))
+        .is_some_and(|ty| ty.starts_with("DATE") || ty.starts_with("TIMESTAMP") || ty == "TIME")
+}
+
+/// A relationship as both formats write it: a name (they require one) and explicit referenced
+/// columns; None, with the reason in `left_out`, for ASOF and range matches neither expresses.
+pub(crate) fn exported_relationship(def: &Definition, r: &crate::model::RelationshipDef, left_out: &mut Vec<String>) -> Option<(String, Vec<String>)> {
+    let label = r.name.clone().unwrap_or_else(|| format!("{}_to_{}", r.from, r.to));
+    if r.asof.is_some() || r.between.is_some() {
+        left_out.push(format!("relationship {label}: {} match", if r.asof.is_some() { "ASOF" } else { "range (BETWEEN)" }));
+        return None;
+    }
+    let to_columns = if r.to_columns.is_empty() {
+        def.tables.iter().find(|t| t.alias.eq_ignore_ascii_case(&r.to)).map(|t| t.primary_key.clone()).unwrap_or_default()
+    } else {
+        r.to_columns.clone()
+    };
+    Some((label, to_columns))
+}
+
 fn detect(file: &SourceFile) -> Result<Format> {
     let value: serde_norway::Value = parse_yaml(file, &file.text)?;
     let keys: Vec<String> = match &value {

@@ -308,11 +308,7 @@ pub fn export(name: &str, def: &Definition, types: &BTreeMap<String, String>) ->
             _ => return Err(Error::invalid(format!("table {}: cannot split '{}' into database, schema and table", t.alias, t.table))),
         };
         let mine = |m: &&MemberDef| m.table.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(&t.alias));
-        let is_time = |m: &MemberDef| {
-            types
-                .get(&format!("dimension {}.{}", t.alias, m.name))
-                .is_some_and(|ty| ty.starts_with("DATE") || ty.starts_with("TIMESTAMP") || ty == "TIME")
-        };
+        let is_time = |m: &MemberDef| super::is_time_dimension(types, &t.alias, &m.name);
         tables.push(Table {
             name: t.alias.clone(),
             description: t.comment.clone(),
@@ -329,16 +325,7 @@ pub fn export(name: &str, def: &Definition, types: &BTreeMap<String, String>) ->
     }
     let mut relationships = Vec::new();
     for r in &def.relationships {
-        let label = r.name.clone().unwrap_or_else(|| format!("{}_to_{}", r.from, r.to));
-        if r.asof.is_some() || r.between.is_some() {
-            left_out.push(format!("relationship {label}: {} match", if r.asof.is_some() { "ASOF" } else { "range (BETWEEN)" }));
-            continue;
-        }
-        let to_columns = if r.to_columns.is_empty() {
-            def.tables.iter().find(|t| t.alias.eq_ignore_ascii_case(&r.to)).map(|t| t.primary_key.clone()).unwrap_or_default()
-        } else {
-            r.to_columns.clone()
-        };
+        let Some((label, to_columns)) = super::exported_relationship(def, r, &mut left_out) else { continue };
         relationships.push(Relationship {
             name: label,
             left_table: r.from.clone(),
