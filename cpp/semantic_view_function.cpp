@@ -4,6 +4,7 @@
 
 #include "definition_store.hpp"
 #include "duckdb_compat.hpp"
+#include "parse_cache.hpp"
 #include "rows_function.hpp"
 #include "semantic_views_functions.hpp"
 #include "view_cache.hpp"
@@ -60,7 +61,7 @@ static unique_ptr<TableRef> SemanticViewBind(ClientContext &context, TableFuncti
 	if (input.binder) {
 		input.binder->SetAlwaysRequireRebind();
 	}
-	auto statements = compat::ParseStatements(context, sql);
+	auto statements = ParseGenerated(context, sql);
 	if (statements.size() != 1 || statements[0]->type != StatementType::SELECT_STATEMENT) {
 		throw InvalidInputException("semantic_view: expansion did not produce a single SELECT");
 	}

@@ -6,6 +6,7 @@
 // statement that performs it (verified mechanism, see the handbook).
 
 #include "duckdb_compat.hpp"
+#include "parse_cache.hpp"
 #include "semantic_views_functions.hpp"
 #include "view_commands.hpp"
 #include "view_cache.hpp"
@@ -283,7 +284,8 @@ static string StatementText(ClientContext &context, SQLStatement &statement, str
 static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLStatement &statement) {
 	string prepared_name;
 	auto sql = StatementText(context, statement, prepared_name);
-	auto names = CallRust([&] { return rs::plain_sql_candidates(sql); });
+	auto query = rs::read_plain_sql(ToStr(sql));
+	auto names = rs::plain_sql_candidates(*query);
 	rust::Vec<rs::PlainView> views;
 	for (auto &name : names) {
 		try {
@@ -301,7 +303,7 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 	if (views.empty()) {
 		return {};
 	}
-	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(GetViewCache(context), sql, views); });
+	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(GetViewCache(context), *query, views); });
 	if (!prepared_name.empty()) {
 		auto texts = context.registered_state->Get<PreparedTexts>(PREPARED_KEY);
 		if (!texts) {
@@ -310,7 +312,7 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 		}
 		texts->texts[prepared_name] = sql;
 	}
-	auto statements = compat::ParseStatements(context, ToString(rewritten));
+	auto statements = ParseGenerated(context, ToString(rewritten));
 	if (statements.size() != 1) {
 		throw InternalException("semantic_views: a query must rewrite to exactly one statement");
 	}
@@ -337,7 +339,9 @@ static BoundStatement SemanticBind(ClientContext &context, Binder &binder, Opera
 	}
 	context.registered_state->Remove(STASH_KEY);
 	auto sql = StatementSql(context, stash->statement);
-	auto statements = compat::ParseStatements(context, sql);
+	// Queries repeat; DDL texts (definitions, store writes) are one-offs not worth keeping.
+	auto statements = ToString(stash->statement.kind) == "query" ? ParseGenerated(context, sql)
+	                                                             : compat::ParseStatements(context, sql);
 	if (statements.size() != 1) {
 		throw InvalidInputException("semantic_views: a statement must expand to exactly one SQL statement");
 	}

@@ -9,6 +9,10 @@
 #include "duckdb/catalog/catalog_search_path.hpp"
 #include "duckdb/function/table_function.hpp"
 #include "duckdb/parser/parser.hpp"
+#include "duckdb/main/extension_callback_manager.hpp"
+#if SEMANTIC_VIEWS_DUCKDB_MAJOR >= 2
+#include "duckdb/parser/peg/compiled_grammar.hpp"
+#endif
 #include "duckdb/planner/expression/bound_function_expression.hpp"
 
 #ifndef SEMANTIC_VIEWS_DUCKDB_MAJOR
@@ -96,6 +100,40 @@ inline void FinishRows(DataChunk &output, idx_t count) {
 #else
 	output.SetCardinality(count);
 #endif
+}
+
+//! Everything a parse result depends on besides the text: the connection's parser settings and
+//! the parser extensions and grammar registered so far (extensions are only ever added, so their
+//! count changes with each one). `grammar` keeps the grammar alive while a result parsed with it
+//! is kept, so its address in `key` is never reused for another.
+struct ParserSettings {
+	string key;
+#if SEMANTIC_VIEWS_DUCKDB_2
+	shared_ptr<CompiledGrammar> grammar;
+#endif
+};
+
+inline ParserSettings CurrentParserSettings(ClientContext &context) {
+	ParserSettings settings;
+	for (auto name : {"preserve_identifier_case", "integer_division", "regex_match_operator_semantics",
+	                  "max_expression_depth", "allow_parser_override_extension"}) {
+		Value value;
+		if (context.TryGetCurrentSetting(name, value)) {
+			settings.key += value.ToString();
+		}
+		settings.key += '|';
+	}
+	idx_t extension_count = 0;
+	for (auto &extension : ExtensionCallbackManager::Get(context).ParserExtensions()) {
+		(void)extension;
+		extension_count++;
+	}
+	settings.key += std::to_string(extension_count);
+#if SEMANTIC_VIEWS_DUCKDB_2
+	settings.grammar = CompiledGrammar::Get(context);
+	settings.key += '|' + std::to_string(reinterpret_cast<uintptr_t>(settings.grammar.get()));
+#endif
+	return settings;
 }
 
 //! Parses SQL with the client's parser settings (and its parser extensions).

@@ -43,22 +43,14 @@ const METRIC_CALLS: &[&str] = &["agg", "measure", "min", "max", "any_value"];
 /// Qualifies rewritten metric references until the block's alias replaces it.
 const METRIC_MARK: &str = "__semantic_views_metric";
 
-fn parse(sql: &str) -> Option<Vec<Statement>> {
-    Parser::new(&DuckDb::default()).try_with_sql(own_text(sql)).and_then(|mut p| p.parse_statements()).ok()
-}
-
-/// A statement prepared by `PREPARE name AS <statement>` is bound on its own, but carries the
-/// PREPARE's text: its own text is what follows `AS`.
-fn own_text(sql: &str) -> &str {
-    let Ok(toks) = tokenize(sql) else { return sql };
-    let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+/// The offset where a statement's own text starts: a statement prepared by `PREPARE name AS
+/// <statement>` is bound on its own, but carries the PREPARE's text.
+fn own_text_start(sig: &[&Tok]) -> usize {
     let word = |i: usize, w: &str| sig.get(i).is_some_and(|t| matches!(&t.token, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w)));
-    if word(0, "prepare") && word(2, "as") {
-        if let Some(t) = sig.get(3) {
-            return &sql[t.offset..];
-        }
+    match sig.get(3) {
+        Some(t) if word(0, "prepare") && word(2, "as") => t.offset,
+        _ => 0,
     }
-    sql
 }
 
 /// `PREPARE name AS ...` or `EXECUTE name[(...)]`: whether it prepares, and the name (lower
@@ -81,31 +73,126 @@ pub fn prepared_statement(sql: &str) -> Option<(bool, String)> {
     }
 }
 
-/// The names of the tables read alone by a query block (`FROM x` without joins): the
-/// candidates for semantic views. Empty when the statement is not a query sqlparser reads.
-pub fn candidates(sql: &str) -> Vec<String> {
-    struct Names(Vec<String>);
-    impl Visitor for Names {
-        type Break = ();
-        fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
-            if let Some((name, _)) = single_table(select) {
-                let name = name.to_string();
-                if !self.0.contains(&name) {
-                    self.0.push(name);
+/// A statement DuckDB could not bind, read once: the semantic views it may read and, given
+/// their definitions, its rewrite.
+pub struct PlainQuery {
+    /// The statement's own text (without a `PREPARE name AS` around it).
+    text: String,
+    form: Form,
+}
+
+enum Form {
+    /// `DESCRIBE x`, `DESC x` or `SHOW x`: the relation described.
+    Described(String),
+    Statements { statements: Vec<Statement>, unsupported: Option<Error> },
+    /// Not SQL that sqlparser reads: DuckDB's own error stands.
+    Unreadable,
+}
+
+impl PlainQuery {
+    pub fn new(sql: &str) -> PlainQuery {
+        let Ok(toks) = tokenize(sql) else { return PlainQuery { text: sql.to_string(), form: Form::Unreadable } };
+        let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+        let start = own_text_start(&sig);
+        let text = sql[start..].to_string();
+        let sig: Vec<&Tok> = sig.into_iter().filter(|t| t.offset >= start).collect();
+        if let Some(name) = described(sql, &sig) {
+            return PlainQuery { text, form: Form::Described(name) };
+        }
+        let form = match Parser::new(&DuckDb::default()).try_with_sql(&text).and_then(|mut p| p.parse_statements()) {
+            Ok(statements) => Form::Statements { statements, unsupported: unsupported_syntax(&sig).err() },
+            Err(_) => Form::Unreadable,
+        };
+        PlainQuery { text, form }
+    }
+
+    /// The names of the tables read alone by a query block (`FROM x` without joins): the
+    /// candidates for semantic views. Empty when the statement is not a query sqlparser reads.
+    pub fn candidates(&self) -> Vec<String> {
+        struct Names(Vec<String>);
+        impl Visitor for Names {
+            type Break = ();
+            fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
+                if let Some((name, _)) = single_table(select) {
+                    let name = name.to_string();
+                    if !self.0.contains(&name) {
+                        self.0.push(name);
+                    }
                 }
+                ControlFlow::Continue(())
             }
-            ControlFlow::Continue(())
+        }
+        match &self.form {
+            Form::Described(name) => vec![name.clone()],
+            Form::Unreadable => Vec::new(),
+            Form::Statements { statements, .. } => {
+                let mut names = Names(Vec::new());
+                for s in statements.iter().filter(|s| rewritable(s)) {
+                    let _ = s.visit(&mut names);
+                }
+                names.0
+            }
         }
     }
-    if let Some(name) = described(sql) {
-        return vec![name];
+
+    /// The query with every block over a semantic view replaced by its expansion.
+    pub fn rewrite(&mut self, views: &[PlainView], cache: &ViewCache) -> Result<String> {
+        let statements = match &mut self.form {
+            Form::Described(name) => {
+                let view = views.iter().find(|v| v.name == *name).ok_or_else(|| Error::internal("described view not found"))?;
+                return describe(view, cache);
+            }
+            Form::Unreadable => return Err(Error::parser("cannot read the query over a semantic view")),
+            Form::Statements { unsupported: Some(e), .. } => return Err(e.clone()),
+            Form::Statements { statements, .. } => statements,
+        };
+        let [statement] = statements.as_mut_slice() else {
+            return Err(Error::parser("a query over a semantic view must be one statement"));
+        };
+        if !rewritable(statement) {
+            return Err(Error::parser("semantic views can be read by SELECT, INSERT ... SELECT, CREATE TABLE ... AS SELECT and CREATE VIEW"));
+        }
+        // A DuckDB view keeps its query: it reads semantic_view(...), which expands again at every
+        // use, so that the view follows later changes of the semantic view's definition.
+        let live = matches!(statement, Statement::CreateView { .. });
+        let mut rewriter = Rewriter { views, cache, expansions: Vec::new(), error: None, live };
+        let _ = statement.visit(&mut rewriter);
+        if let Some(e) = rewriter.error {
+            return Err(e);
+        }
+        // Splice each expansion in place of its placeholder table name.
+        let text = statement.to_string();
+        let mut out = String::with_capacity(text.len() + rewriter.expansions.iter().map(|(_, sql)| sql.len() + 2).sum::<usize>());
+        for t in tokenize(&text)? {
+            match &t.token {
+                Token::Word(w) if w.quote_style.is_none() => match rewriter.expansions.iter().find(|(p, _)| *p == w.value) {
+                    Some((_, sql)) => {
+                        out.push('(');
+                        out.push_str(sql);
+                        out.push(')');
+                    }
+                    None => out.push_str(&t.text),
+                },
+                _ => out.push_str(&t.text),
+            }
+        }
+        Ok(out)
     }
-    let Some(statements) = parse(sql) else { return Vec::new() };
-    let mut names = Names(Vec::new());
-    for s in statements.iter().filter(|s| rewritable(s)) {
-        let _ = s.visit(&mut names);
+
+    /// The statement's own text.
+    pub fn text(&self) -> &str {
+        &self.text
     }
-    names.0
+}
+
+/// The candidates of one statement's text (see [`PlainQuery::candidates`]).
+pub fn candidates(sql: &str) -> Vec<String> {
+    PlainQuery::new(sql).candidates()
+}
+
+/// The rewrite of one statement's text (see [`PlainQuery::rewrite`]).
+pub fn rewrite(sql: &str, views: &[PlainView], cache: &ViewCache) -> Result<String> {
+    PlainQuery::new(sql).rewrite(views, cache)
 }
 
 /// Statements whose queries read semantic views when they fail to bind as plain SQL.
@@ -125,56 +212,19 @@ fn single_table(select: &Select) -> Option<(&ObjectName, Option<&AstIdent>)> {
     }
 }
 
-/// The query with every block over a semantic view replaced by its expansion.
-pub fn rewrite(sql: &str, views: &[PlainView], cache: &ViewCache) -> Result<String> {
-    let sql = own_text(sql);
-    let toks = tokenize(sql)?;
-    unsupported_syntax(&toks)?;
-    if let Some(name) = described(sql) {
-        let view = views.iter().find(|v| v.name == name).ok_or_else(|| Error::internal("described view not found"))?;
-        return describe(view, cache);
-    }
-    let mut statements = parse(sql).ok_or_else(|| Error::parser("cannot read the query over a semantic view"))?;
-    let [statement] = statements.as_mut_slice() else {
-        return Err(Error::parser("a query over a semantic view must be one statement"));
-    };
-    if !rewritable(statement) {
-        return Err(Error::parser("semantic views can be read by SELECT, INSERT ... SELECT, CREATE TABLE ... AS SELECT and CREATE VIEW"));
-    }
-    // A DuckDB view keeps its query: it reads semantic_view(...), which expands again at every
-    // use, so that the view follows later changes of the semantic view's definition.
-    let live = matches!(statement, Statement::CreateView { .. });
-    let mut rewriter = Rewriter { views, cache, expansions: Vec::new(), error: None, live };
-    let _ = statement.visit(&mut rewriter);
-    if let Some(e) = rewriter.error {
-        return Err(e);
-    }
-    // Splice each expansion in place of its placeholder table name.
-    let text = statement.to_string();
-    let mut out = String::with_capacity(text.len());
-    for t in tokenize(&text)? {
-        match &t.token {
-            Token::Word(w) if rewriter.expansions.iter().any(|(p, _)| *p == w.value) => {
-                let (_, sql) = rewriter.expansions.iter().find(|(p, _)| *p == w.value).expect("found");
-                out.push_str(&format!("({sql})"));
-            }
-            _ => out.push_str(&t.text),
-        }
-    }
-    Ok(out)
-}
-
 /// The relation of `DESCRIBE x`, `DESC x` or `SHOW x` (DuckDB's forms of describing a table).
-fn described(sql: &str) -> Option<String> {
-    let sql = sql.trim().trim_end_matches(';');
-    let toks = tokenize(sql).ok()?;
-    let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+fn described(sql: &str, sig: &[&Tok]) -> Option<String> {
+    let sig = match sig.iter().rposition(|t| t.token != Token::SemiColon) {
+        Some(last) => &sig[..=last],
+        None => return None,
+    };
     let verb = sig.first()?;
     let is_verb = ["describe", "desc", "show"].iter().any(|v| matches!(&verb.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(v)));
     if !is_verb || sig.len() < 2 {
         return None;
     }
-    let rest = &sql[sig[1].offset..];
+    let last = sig.last()?;
+    let rest = &sql[sig[1].offset..last.offset + last.text.len()];
     let parts = crate::sql::parse_qualified_name(rest).ok()?;
     if let [only] = parts.as_slice() {
         // SHOW TABLES, SHOW ALL TABLES, DESCRIBE SELECT ...: DuckDB's own.
@@ -182,7 +232,7 @@ fn described(sql: &str) -> Option<String> {
             return None;
         }
     }
-    Some(rest.trim().to_string())
+    Some(rest.to_string())
 }
 
 /// `DESCRIBE sales`: one row per public dimension, fact and metric — its name, DuckDB type (what
@@ -217,10 +267,9 @@ fn describe(source: &PlainView, cache: &ViewCache) -> Result<String> {
 }
 
 /// Syntax sqlparser reads but cannot print back as written (`#1`, list comprehensions).
-fn unsupported_syntax(toks: &[Tok]) -> Result<()> {
-    let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+fn unsupported_syntax(sig: &[&Tok]) -> Result<()> {
     let mut brackets = 0i32;
-    for t in &sig {
+    for t in sig {
         match &t.token {
             Token::Sharp => return Err(Error::parser("positional references (#1) are not supported in queries over semantic views")),
             Token::LBracket => brackets += 1,

@@ -41,24 +41,33 @@ impl Tok {
 pub struct LineIndex<'a> {
     sql: &'a str,
     line_starts: Vec<usize>,
+    /// Per line: whether it is ASCII, so a column is a byte count (the common case, in O(1)).
+    ascii_lines: Vec<bool>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(sql: &'a str) -> Self {
         let mut line_starts = vec![0usize];
-        line_starts.extend(sql.char_indices().filter(|(_, c)| *c == '\n').map(|(i, _)| i + 1));
-        LineIndex { sql, line_starts }
+        line_starts.extend(sql.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
+        let ascii_lines = line_starts
+            .iter()
+            .enumerate()
+            .map(|(i, &start)| sql.as_bytes()[start..line_starts.get(i + 1).copied().unwrap_or(sql.len())].is_ascii())
+            .collect();
+        LineIndex { sql, line_starts, ascii_lines }
     }
 
     pub fn offset(&self, line: u64, column: u64) -> usize {
-        let Some(&start) = self.line_starts.get((line as usize).saturating_sub(1)) else {
+        let line = (line as usize).saturating_sub(1);
+        let Some(&start) = self.line_starts.get(line) else {
             return self.sql.len();
         };
-        self.sql[start..]
-            .char_indices()
-            .nth((column as usize).saturating_sub(1))
-            .map(|(i, _)| start + i)
-            .unwrap_or(self.sql.len())
+        let column = (column as usize).saturating_sub(1);
+        let line_end = self.line_starts.get(line + 1).copied().unwrap_or(self.sql.len());
+        if self.ascii_lines[line] && start + column <= line_end {
+            return start + column;
+        }
+        self.sql[start..].char_indices().nth(column).map(|(i, _)| start + i).unwrap_or(self.sql.len())
     }
 }
 
@@ -296,6 +305,20 @@ pub fn check_single_expression(sql: &str, what: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_index_counts_columns_in_characters() {
+        let sql = "SELECT 'ä' AS x,\n  b\r\nFROM t\n";
+        let lines = LineIndex::new(sql);
+        for (line, text) in sql.split('\n').enumerate() {
+            let start = sql.len() - sql[sql.find(text).unwrap()..].len();
+            for (column, (i, _)) in text.char_indices().enumerate() {
+                assert_eq!(lines.offset(line as u64 + 1, column as u64 + 1), start + i, "{line}:{column}");
+            }
+        }
+        assert_eq!(lines.offset(9, 1), sql.len());
+        assert_eq!(lines.offset(2, 99), sql.len());
+    }
 
     fn names(sql: &str) -> Vec<String> {
         scan_expression(sql, &|_| None)
