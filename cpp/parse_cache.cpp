@@ -10,8 +10,8 @@ namespace duckdb {
 
 //! Bounds of one database's cache: texts kept, and their total length (parsed trees are a
 //! small multiple of it).
-static constexpr idx_t PARSE_CACHE_ENTRIES = 1024;
-static constexpr idx_t PARSE_CACHE_TEXT_BYTES = 8 * 1024 * 1024;
+static constexpr idx_t PARSE_CACHE_ENTRIES = 512;
+static constexpr idx_t PARSE_CACHE_TEXT_BYTES = 4 * 1024 * 1024;
 
 struct ParsedText {
 	vector<unique_ptr<SQLStatement>> statements;
