@@ -76,8 +76,6 @@ pub fn prepared_statement(sql: &str) -> Option<(bool, String)> {
 /// A statement DuckDB could not bind, read once: the semantic views it may read and, given
 /// their definitions, its rewrite.
 pub struct PlainQuery {
-    /// The statement's own text (without a `PREPARE name AS` around it).
-    text: String,
     form: Form,
 }
 
@@ -91,19 +89,20 @@ enum Form {
 
 impl PlainQuery {
     pub fn new(sql: &str) -> PlainQuery {
-        let Ok(toks) = tokenize(sql) else { return PlainQuery { text: sql.to_string(), form: Form::Unreadable } };
+        let Ok(toks) = tokenize(sql) else { return PlainQuery { form: Form::Unreadable } };
         let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
+        // Its own text: without a `PREPARE name AS` around it.
         let start = own_text_start(&sig);
-        let text = sql[start..].to_string();
+        let text = &sql[start..];
         let sig: Vec<&Tok> = sig.into_iter().filter(|t| t.offset >= start).collect();
         if let Some(name) = described(sql, &sig) {
-            return PlainQuery { text, form: Form::Described(name) };
+            return PlainQuery { form: Form::Described(name) };
         }
-        let form = match Parser::new(&DuckDb::default()).try_with_sql(&text).and_then(|mut p| p.parse_statements()) {
+        let form = match Parser::new(&DuckDb::default()).try_with_sql(text).and_then(|mut p| p.parse_statements()) {
             Ok(statements) => Form::Statements { statements, unsupported: unsupported_syntax(&sig).err() },
             Err(_) => Form::Unreadable,
         };
-        PlainQuery { text, form }
+        PlainQuery { form }
     }
 
     /// The names of the tables read alone by a query block (`FROM x` without joins): the
@@ -177,11 +176,6 @@ impl PlainQuery {
             }
         }
         Ok(out)
-    }
-
-    /// The statement's own text.
-    pub fn text(&self) -> &str {
-        &self.text
     }
 }
 
