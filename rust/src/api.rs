@@ -7,7 +7,7 @@ use crate::model::MemberKind;
 use crate::parse::definition_json;
 use crate::plan::{Request, RouteError};
 use crate::render::Renderer;
-use crate::sql::{parse_qualified_name, quote_ident};
+use crate::sql::{may_read_tables, parse_qualified_name, quote_ident};
 use crate::store::{self, Stored, StoredName};
 use crate::cache::Compiled;
 use crate::catalog::{key_of, lookup, Found, Lookup, Pinned, SubqueryTable};
@@ -35,7 +35,7 @@ pub fn definition_tables(name: &str, json: &str) -> Result<Vec<Lookup>> {
         out.push(lookup(&t.alias, &parts, false).map_err(|e| e.context(format!("{context}: table '{}'", t.alias)))?);
     }
     let exprs = def.facts.iter().chain(&def.dimensions).chain(&def.metrics).map(|m| m.expr.as_str());
-    for expr in exprs {
+    for expr in exprs.filter(|e| may_read_tables(e)) {
         // Expressions that do not parse are reported, naming their member, when compiled.
         let Ok(analysis) = analyze(expr, &|_| None) else { continue };
         for t in analysis.tables {
@@ -227,8 +227,9 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
                 if kind == MemberKind::Metric {
                     format!("SELECT {expr} FROM {from} GROUP BY ()")
                 } else {
-                    // In a list, so that an integer constant is not read as a column ordinal.
-                    format!("SELECT [{expr}] FROM {from} GROUP BY [{expr}]")
+                    // In a list, so that an integer constant is not read as a column ordinal;
+                    // grouped by ordinal, so that it parses once.
+                    format!("SELECT [{expr}] FROM {from} GROUP BY 1")
                 }
             }
             (_, None) => return Err(Error::internal(format!("{subject} has no table"))),
@@ -244,7 +245,8 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
                 format!("SELECT {} FROM {from} GROUP BY ()", list.join(", "))
             } else {
                 let list: Vec<String> = chunk.iter().map(|(_, e)| format!("[{e}]")).collect();
-                format!("SELECT {} FROM {from} GROUP BY {}", list.join(", "), list.join(", "))
+                let ordinals: Vec<String> = (1..=chunk.len()).map(|i| i.to_string()).collect();
+                format!("SELECT {} FROM {from} GROUP BY {}", list.join(", "), ordinals.join(", "))
             };
             batches.push(ProbeBatch { sql, probes: chunk.iter().map(|(i, _)| *i).collect(), listed: !metric });
         }
@@ -459,7 +461,7 @@ mod tests {
         assert_eq!(batches.len(), 2);
         let dims = batches.iter().find(|b| b.listed).unwrap();
         assert_eq!(dims.probes.len(), 2);
-        assert!(dims.sql.starts_with("SELECT [") && dims.sql.contains(" GROUP BY ["), "{}", dims.sql);
+        assert!(dims.sql.starts_with("SELECT [") && dims.sql.ends_with(" GROUP BY 1, 2"), "{}", dims.sql);
         let metrics = batches.iter().find(|b| !b.listed).unwrap();
         assert!(metrics.sql.ends_with("GROUP BY ()"), "{}", metrics.sql);
         assert!(metrics.probes.iter().all(|&i| !probes[i].listed));

@@ -111,6 +111,15 @@ pub fn tokenize_prefix(sql: &str) -> (Vec<Tok>, Option<LexError>) {
     (out, error)
 }
 
+/// Whether an expression may read a table. Only a subquery can, and a subquery that reads one
+/// says `FROM` (`SELECT ... FROM t`, DuckDB's `FROM t SELECT ...`) or `TABLE t`. Cheaper than
+/// parsing; text that does not tokenize may.
+pub fn may_read_tables(sql: &str) -> bool {
+    use sqlparser::keywords::Keyword;
+    let Ok(tokens) = Tokenizer::new(&DuckDb::default(), sql).tokenize() else { return true };
+    tokens.iter().any(|t| matches!(t, Token::Word(w) if w.quote_style.is_none() && matches!(w.keyword, Keyword::FROM | Keyword::TABLE)))
+}
+
 /// One identifier of a (possibly qualified) name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ident {
@@ -403,5 +412,18 @@ mod tests {
         assert!(check_single_expression("(a = 1", "w").is_err());
         assert!(check_single_expression("  ", "w").is_err());
         assert!(check_single_expression("a = ';'", "w").is_ok());
+    }
+
+    #[test]
+    fn tables_are_read_only_after_from_or_table() {
+        assert!(!may_read_tables("upper(c0) || 'from'"));
+        assert!(!may_read_tables("\"from\" + 1"));
+        assert!(!may_read_tables("(SELECT 1)"));
+        // Conservative: EXTRACT's FROM is not a subquery's, and only costs a parse.
+        assert!(may_read_tables("extract(year from d)"));
+        assert!(may_read_tables("(SELECT max(x) FROM t)"));
+        assert!(may_read_tables("(FROM t SELECT max(x))"));
+        assert!(may_read_tables("x IN (TABLE t)"));
+        assert!(may_read_tables("'unterminated"));
     }
 }
