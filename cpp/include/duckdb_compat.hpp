@@ -10,6 +10,7 @@
 #include "duckdb/function/table_function.hpp"
 #include "duckdb/parser/parser.hpp"
 #include "duckdb/main/extension_callback_manager.hpp"
+#include "duckdb/main/settings.hpp"
 #if SEMANTIC_VIEWS_DUCKDB_MAJOR >= 2
 #include "duckdb/parser/peg/compiled_grammar.hpp"
 #endif
@@ -114,15 +115,16 @@ struct ParserSettings {
 };
 
 inline ParserSettings CurrentParserSettings(ClientContext &context) {
+	// By setting index, as ClientContext::GetParserOptions reads them (a lookup by name costs
+	// more than the cached parse it guards).
 	ParserSettings settings;
-	for (auto name : {"preserve_identifier_case", "integer_division", "regex_match_operator_semantics",
-	                  "max_expression_depth", "allow_parser_override_extension"}) {
-		Value value;
-		if (context.TryGetCurrentSetting(name, value)) {
-			settings.key += value.ToString();
-		}
-		settings.key += '|';
-	}
+	settings.key = std::to_string(static_cast<int>(Settings::Get<PreserveIdentifierCaseSetting>(context))) + '|' +
+	               std::to_string(static_cast<int>(Settings::Get<IntegerDivisionSetting>(context))) + '|' +
+	               std::to_string(Settings::Get<MaxExpressionDepthSetting>(context)) + '|' +
+	               std::to_string(static_cast<int>(Settings::Get<AllowParserOverrideExtensionSetting>(context))) + '|';
+#if SEMANTIC_VIEWS_DUCKDB_2
+	settings.key += std::to_string(static_cast<int>(Settings::Get<RegexMatchOperatorSemanticsSetting>(context))) + '|';
+#endif
 	idx_t extension_count = 0;
 	for (auto &extension : ExtensionCallbackManager::Get(context).ParserExtensions()) {
 		(void)extension;

@@ -6,7 +6,7 @@ use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::api;
-use crate::cache::ViewCache;
+use crate::cache::{ExpansionKey, ViewCache};
 use crate::catalog::{Found, PhysicalTable};
 use crate::error::{Error, ErrorKind};
 use crate::plan::Request;
@@ -410,7 +410,10 @@ fn expand(cache: &ViewCache, name: &str, definition: &str, home_catalog: &str, r
             where_clause: request.has_where.then(|| request.where_clause.clone()),
             verify_keys: request.verify_keys,
         };
-        api::expand_compiled(name, &*cache.get(definition)?, home_catalog, request)
+        let key = ExpansionKey { name: name.to_string(), home_catalog: home_catalog.to_string(), request };
+        cache.expansion(definition, key, |compiled, key| {
+            api::expand_compiled(&key.name, compiled, &key.home_catalog, key.request.clone())
+        })
     })
 }
 

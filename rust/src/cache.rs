@@ -5,11 +5,15 @@
 //! re-ATTACHed file or a definition edited with plain SQL simply look up a different text.
 //! One cache per database instance (the C++ glue keeps it in DuckDB's object cache), bounded
 //! by the size of the definitions it holds, least recently used out first.
+//!
+//! It also keeps the expansions of requests on each compiled view: an expansion depends only on
+//! the compiled view (its text), the request, the view's name and its database's current name.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Result;
+use crate::plan::Request;
 use crate::store::Stored;
 use crate::view::View;
 
@@ -40,6 +44,25 @@ struct Entry {
     last_used: u64,
 }
 
+/// Expansions kept per cache: at most this many, of at most this much SQL in total.
+const MAX_EXPANSIONS: usize = 1024;
+const MAX_EXPANSION_BYTES: usize = 16 << 20;
+
+/// What an expansion depends on besides the compiled view.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExpansionKey {
+    pub name: String,
+    pub home_catalog: String,
+    pub request: Request,
+}
+
+struct Expansion {
+    /// Keeps the view alive, so that its address (part of the key) is not reused meanwhile.
+    _compiled: Arc<Compiled>,
+    sql: String,
+    last_used: u64,
+}
+
 #[derive(Default)]
 struct Entries {
     /// By `sample_key` of the text; texts sharing a key are told apart by full comparison.
@@ -47,6 +70,30 @@ struct Entries {
     count: usize,
     bytes: usize,
     clock: u64,
+    /// By the address of a cached compiled view and the request; dropped with the view.
+    expansions: HashMap<(usize, ExpansionKey), Expansion>,
+    expansion_bytes: usize,
+}
+
+impl Entries {
+    fn drop_expansions_of(&mut self, view: usize) {
+        let before = self.expansions.len();
+        self.expansions.retain(|(v, _), _| *v != view);
+        if self.expansions.len() != before {
+            self.expansion_bytes = self.expansions.values().map(|x| x.sql.len()).sum();
+        }
+    }
+
+    fn evict_expansions(&mut self) {
+        while self.expansions.len() > MAX_EXPANSIONS || self.expansion_bytes > MAX_EXPANSION_BYTES {
+            let Some(oldest) = self.expansions.iter().min_by_key(|(_, x)| x.last_used).map(|(k, _)| k.clone()) else {
+                break;
+            };
+            if let Some(x) = self.expansions.remove(&oldest) {
+                self.expansion_bytes -= x.sql.len();
+            }
+        }
+    }
 }
 
 /// A cheap key over the text's length and a sample of its bytes (every 61st, and the first
@@ -103,15 +150,63 @@ impl ViewCache {
                     .min();
                 let Some((_, k, i)) = oldest else { break };
                 let bucket = e.by_key.get_mut(&k).expect("found above");
-                let (text, _) = bucket.remove(i);
+                let (text, entry) = bucket.remove(i);
                 if bucket.is_empty() {
                     e.by_key.remove(&k);
                 }
                 e.count -= 1;
                 e.bytes -= text.len();
+                e.drop_expansions_of(Arc::as_ptr(&entry.compiled) as usize);
             }
         }
         Ok(compiled)
+    }
+
+    /// The expansion of a request on a stored definition: `expand` runs on a miss. Only
+    /// expansions of views the cache keeps are kept; errors never are.
+    pub fn expansion(
+        &self,
+        definition: &str,
+        key: ExpansionKey,
+        expand: impl FnOnce(&Compiled, &ExpansionKey) -> Result<String>,
+    ) -> Result<String> {
+        let compiled = self.get(definition)?;
+        let key = (Arc::as_ptr(&compiled) as usize, key);
+        {
+            let mut e = self.lock();
+            e.clock += 1;
+            let clock = e.clock;
+            if let Some(x) = e.expansions.get_mut(&key) {
+                x.last_used = clock;
+                return Ok(x.sql.clone());
+            }
+        }
+        let sql = expand(&compiled, &key.1)?;
+        let mut e = self.lock();
+        if !self.holds(&e, definition, &compiled) {
+            return Ok(sql);
+        }
+        let clock = e.clock;
+        e.expansion_bytes += sql.len();
+        let old = e.expansions.insert(key, Expansion { _compiled: compiled, sql: sql.clone(), last_used: clock });
+        if let Some(old) = old {
+            e.expansion_bytes -= old.sql.len();
+        }
+        e.evict_expansions();
+        Ok(sql)
+    }
+
+    /// Whether `compiled` is the entry the cache holds for `definition`.
+    fn holds(&self, e: &Entries, definition: &str, compiled: &Arc<Compiled>) -> bool {
+        e.by_key
+            .get(&sample_key(definition))
+            .and_then(|bucket| bucket.iter().find(|(text, _)| text == definition))
+            .is_some_and(|(_, entry)| Arc::ptr_eq(&entry.compiled, compiled))
+    }
+
+    /// Expansions held.
+    pub fn expansions(&self) -> usize {
+        self.lock().expansions.len()
     }
 
     fn lookup(&self, definition: &str) -> Option<Arc<Compiled>> {
@@ -209,5 +304,52 @@ mod tests {
         let cache = ViewCache::new(1 << 20);
         assert!(cache.get("{not json").is_err());
         assert!(cache.is_empty());
+    }
+
+    fn request(metric: &str) -> ExpansionKey {
+        let request = Request { metrics: vec![metric.to_string()], ..Request::default() };
+        ExpansionKey { name: "v".into(), home_catalog: "memory".into(), request }
+    }
+
+    #[test]
+    fn each_request_expands_once_per_view_version() {
+        let cache = ViewCache::new(1 << 20);
+        let (v1, v2) = (definition("sum(a)"), definition("max(a)"));
+        let calls = std::cell::Cell::new(0);
+        let expand = |c: &Compiled, k: &ExpansionKey| {
+            calls.set(calls.get() + 1);
+            Ok(format!("{} {}", c.view.metrics[0].def.expr, k.request.metrics[0]))
+        };
+        assert_eq!(cache.expansion(&v1, request("m"), expand).unwrap(), "sum(a) m");
+        assert_eq!(cache.expansion(&v1, request("m"), expand).unwrap(), "sum(a) m");
+        assert_eq!(calls.get(), 1);
+        assert_eq!(cache.expansion(&v2, request("m"), expand).unwrap(), "max(a) m");
+        let mut other = request("m");
+        other.home_catalog = "renamed".into();
+        cache.expansion(&v1, other, expand).unwrap();
+        assert_eq!((calls.get(), cache.expansions()), (3, 3));
+        // Errors are not kept.
+        assert!(cache.expansion(&v1, request("x"), |_, _| Err(crate::error::Error::binder("no"))).is_err());
+        assert_eq!(cache.expansions(), 3);
+    }
+
+    #[test]
+    fn expansions_go_with_their_view_and_are_bounded() {
+        let (v1, v2) = (definition("sum(a)"), definition("max(a)"));
+        let cache = ViewCache::new(v1.len() + 1);
+        cache.expansion(&v1, request("m"), |_, _| Ok("one".into())).unwrap();
+        assert_eq!(cache.expansions(), 1);
+        cache.expansion(&v2, request("m"), |_, _| Ok("two".into())).unwrap(); // evicts v1
+        assert_eq!(cache.expansions(), 1);
+        assert_eq!(cache.expansion(&v1, request("m"), |_, _| Ok("again".into())).unwrap(), "again");
+        // A view too large to keep: its expansions are not kept either.
+        let tiny = ViewCache::new(10);
+        tiny.expansion(&v1, request("m"), |_, _| Ok("x".into())).unwrap();
+        assert_eq!(tiny.expansions(), 0);
+        let many = ViewCache::new(1 << 20);
+        for i in 0..MAX_EXPANSIONS + 10 {
+            many.expansion(&v1, request(&format!("m{i}")), |_, _| Ok("sql".into())).unwrap();
+        }
+        assert_eq!(many.expansions(), MAX_EXPANSIONS);
     }
 }

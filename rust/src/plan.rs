@@ -9,7 +9,7 @@ use crate::model::MemberKind;
 use crate::sql::{check_single_expression, is_blank};
 use crate::view::{eq_ci, MemberId, NonAdditive, Part, Step, View};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Request {
     pub dimensions: Vec<String>,
     pub metrics: Vec<String>,
