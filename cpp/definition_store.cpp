@@ -1,5 +1,6 @@
 #include "definition_store.hpp"
 #include "duckdb_compat.hpp"
+#include "instance_cache.hpp"
 
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
@@ -10,6 +11,8 @@
 #include "duckdb/storage/data_table.hpp"
 #include "duckdb/storage/table/scan_state.hpp"
 #include "duckdb/transaction/duck_transaction.hpp"
+
+#include <mutex>
 
 namespace duckdb {
 
@@ -57,8 +60,11 @@ static bool FindAlongSearchPath(ClientContext &context, const CatalogSearchPath 
 		}
 		auto schema = compat::EntrySchema(entry);
 		if (read_catalog != compat::Raw(db->GetName())) {
+			// A query looks in its first schema by the row hint (the common case: it is there).
+			bool first = read_catalog.empty();
 			read_catalog = compat::Raw(db->GetName());
-			store = ReadDefinitionStore(context, read_catalog, only_name);
+			store = first && !only_name.empty() ? ReadViewRow(context, read_catalog, schema, only_name)
+			                                    : ReadDefinitionStore(context, read_catalog, only_name);
 		}
 		for (auto &row : store.rows) {
 			if (StringUtil::CIEquals(row.schema_name, schema) && StringUtil::CIEquals(row.view_name, name)) {
@@ -121,7 +127,13 @@ ViewTarget ResolveViewTarget(ClientContext &context, const string &name, ViewNam
 	}
 	target.schema = compat::Raw(schema->name);
 	if (store_out) {
-		*store_out = store_read ? std::move(store) : ReadDefinitionStore(context, target.catalog, only_name(target.name));
+		if (store_read) {
+			*store_out = std::move(store);
+		} else if (use == ViewNameUse::QUERY) {
+			*store_out = ReadViewRow(context, target.catalog, target.schema, target.name);
+		} else {
+			*store_out = ReadDefinitionStore(context, target.catalog);
+		}
 	}
 	return target;
 }
@@ -137,29 +149,38 @@ static bool MaybeSameName(const string_t &stored, const string &name) {
 	return size == name.size() && StringUtil::CIEquals(string(data, size), name);
 }
 
-DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog, const string &only_name) {
-	DefinitionStore store;
-	store.context = &context;
-	store.catalog = catalog;
-	store.only_name = only_name;
+//! The store table of a database: null when there is none; an error when a table of that
+//! name has another layout (someone else's table: never scanned into our vectors).
+static optional_ptr<TableCatalogEntry> StoreTable(ClientContext &context, const string &catalog) {
 	auto db = FindDatabase(context, catalog);
 	if (!db || !db->GetCatalog().IsDuckCatalog()) {
-		return store;
+		return nullptr;
 	}
 	// Untyped lookup: the typed one throws on a view of that name instead of returning it.
 	auto found = db->GetCatalog().GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(STORE_SCHEMA),
 	                                       Identifier(STORE_TABLE), OnEntryNotFound::RETURN_NULL);
 	if (!found || found->type != CatalogType::TABLE_ENTRY) {
-		return store;
+		return nullptr;
 	}
 	auto entry = &found->Cast<TableCatalogEntry>();
-	// Never scan a table of another layout (someone else's table of that name) into our vectors.
 	vector<LogicalType> layout {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
 	                            LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::TIMESTAMP_TZ};
-	auto actual = entry->GetColumns().GetColumnTypes();
-	if (actual != layout || entry->GetColumns().LogicalColumnCount() != entry->GetColumns().PhysicalColumnCount()) {
+	auto &columns = entry->GetColumns();
+	if (columns.GetColumnTypes() != layout || columns.LogicalColumnCount() != columns.PhysicalColumnCount()) {
 		throw InvalidInputException("%s.%s.%s does not have the layout of a semantic view store", catalog,
 		                            STORE_SCHEMA, STORE_TABLE);
+	}
+	return entry;
+}
+
+DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog, const string &only_name) {
+	DefinitionStore store;
+	store.context = &context;
+	store.catalog = catalog;
+	store.only_name = only_name;
+	auto entry = StoreTable(context, catalog);
+	if (!entry) {
+		return store;
 	}
 	store.exists = true;
 	// Scan through storage in the caller's transaction: sees its own uncommitted definitions.
@@ -208,6 +229,107 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 			r.table = &table;
 			r.catalog = &entry->ParentCatalog();
 			store.rows.push_back(std::move(r));
+		}
+	}
+	return store;
+}
+
+//! Where each view's store row was last seen, per database instance. Only a hint: a query
+//! fetches that row in its own transaction and uses it only if it is visible there and holds
+//! the view (a dropped, replaced or moved row fails the check and the store is scanned), so it
+//! can never serve a stale or invisible definition.
+class StoreRowHints : public InstanceCache<StoreRowHints> {
+public:
+	static string ObjectType() {
+		return "semantic_views_store_row_hints";
+	}
+	static string Key(const string &catalog, const string &schema, const string &name) {
+		return StringUtil::Lower(catalog) + '\0' + StringUtil::Lower(schema) + '\0' + StringUtil::Lower(name);
+	}
+	bool Find(const string &key, row_t &row_id) {
+		lock_guard<mutex> guard(lock);
+		auto found = rows.find(key);
+		if (found == rows.end()) {
+			return false;
+		}
+		row_id = found->second;
+		return true;
+	}
+	void Remember(const string &key, row_t row_id) {
+		lock_guard<mutex> guard(lock);
+		if (rows.size() >= MAX_HINTS) {
+			rows.clear();
+		}
+		rows[key] = row_id;
+	}
+
+private:
+	static constexpr idx_t MAX_HINTS = 16384;
+	mutex lock;
+	unordered_map<string, row_t> rows;
+};
+
+//! The store row at `row_id`, if the caller's transaction sees one there and it holds
+//! `schema.name`; its definition is read with it.
+static bool FetchHintedRow(ClientContext &context, TableCatalogEntry &entry, row_t row_id, const string &schema,
+                           const string &name, StoredViewRow &row) {
+	// Never another transaction's local row id: only committed rows are hinted.
+	if (row_id < 0 || row_id >= MAX_ROW_ID) {
+		return false;
+	}
+	auto &table = entry.GetStorage();
+	auto &transaction = DuckTransaction::Get(context, entry.ParentCatalog());
+	vector<StorageIndex> columns {StorageIndex(1), StorageIndex(2), StorageIndex(3)};
+	DataChunk chunk;
+	chunk.Initialize(Allocator::Get(context), {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR});
+	Vector row_ids(LogicalType::ROW_TYPE);
+	row_ids.SetValue(0, Value::BIGINT(row_id));
+	ColumnFetchState state;
+	table.Fetch(transaction, chunk, columns, row_ids, 1, state);
+	if (chunk.size() != 1) {
+		return false;
+	}
+	auto stored_schema = chunk.GetValue(0, 0);
+	auto stored_name = chunk.GetValue(1, 0);
+	auto definition = chunk.GetValue(2, 0);
+	if (stored_schema.IsNull() || stored_name.IsNull() || definition.IsNull() ||
+	    !StringUtil::CIEquals(StringValue::Get(stored_schema), schema) ||
+	    !StringUtil::CIEquals(StringValue::Get(stored_name), name)) {
+		return false;
+	}
+	row.schema_name = StringValue::Get(stored_schema);
+	row.view_name = StringValue::Get(stored_name);
+	row.definition = StringValue::Get(definition);
+	row.loaded = true;
+	row.row_id = row_id;
+	row.table = &table;
+	row.catalog = &entry.ParentCatalog();
+	return true;
+}
+
+DefinitionStore ReadViewRow(ClientContext &context, const string &catalog, const string &schema, const string &name) {
+	auto &hints = GetInstanceCache<StoreRowHints>(context);
+	auto key = StoreRowHints::Key(catalog, schema, name);
+	row_t row_id;
+	if (hints.Find(key, row_id)) {
+		auto entry = StoreTable(context, catalog);
+		StoredViewRow row;
+		if (entry && FetchHintedRow(context, *entry, row_id, schema, name, row)) {
+			DefinitionStore store;
+			store.context = &context;
+			store.catalog = catalog;
+			store.only_name = name;
+			store.exists = true;
+			store.rows.push_back(std::move(row));
+			return store;
+		}
+	}
+	auto store = ReadDefinitionStore(context, catalog, name);
+	for (auto &row : store.rows) {
+		if (row.row_id < MAX_ROW_ID && StringUtil::CIEquals(row.schema_name, schema) &&
+		    StringUtil::CIEquals(row.view_name, name)) {
+			hints.Remember(key, row.row_id);
+			break;
 		}
 	}
 	return store;

@@ -1,7 +1,7 @@
 #include "parse_cache.hpp"
 
 #include "duckdb_compat.hpp"
-#include "duckdb/storage/object_cache.hpp"
+#include "instance_cache.hpp"
 
 #include <list>
 #include <mutex>
@@ -19,17 +19,10 @@ struct ParsedText {
 	idx_t bytes;
 };
 
-class ParseCacheEntry : public ObjectCacheEntry {
+class ParseCacheEntry : public InstanceCache<ParseCacheEntry> {
 public:
 	static string ObjectType() {
 		return "semantic_views_parse_cache";
-	}
-	string GetObjectType() override {
-		return ObjectType();
-	}
-	//! Not evictable by DuckDB: the cache bounds itself.
-	optional_idx GetEstimatedCacheMemory() const override {
-		return optional_idx();
 	}
 
 	shared_ptr<const ParsedText> Find(const string &key) {
@@ -75,10 +68,7 @@ static vector<unique_ptr<SQLStatement>> Copy(const ParsedText &parsed) {
 }
 
 vector<unique_ptr<SQLStatement>> ParseGenerated(ClientContext &context, const string &sql) {
-	auto cache = ObjectCache::GetObjectCache(context).GetOrCreate<ParseCacheEntry>(ParseCacheEntry::ObjectType());
-	if (!cache) {
-		return compat::ParseStatements(context, sql);
-	}
+	auto cache = &GetInstanceCache<ParseCacheEntry>(context);
 	auto settings = compat::CurrentParserSettings(context);
 	auto key = settings.key + '\n' + sql;
 	if (auto hit = cache->Find(key)) {

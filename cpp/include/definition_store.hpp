@@ -67,4 +67,9 @@ bool CatalogHasTable(ClientContext &context, const ViewTarget &target);
 //! are read per row, on use.
 DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog, const string &only_name = string());
 
+//! The store rows a query needs for `schema.name` in a database: that view's row alone when
+//! the row seen there last is still its row in the caller's transaction, else the rows of that
+//! name (as ReadDefinitionStore).
+DefinitionStore ReadViewRow(ClientContext &context, const string &catalog, const string &schema, const string &name);
+
 } // namespace duckdb
