@@ -2,7 +2,8 @@
 """The compiled-view cache never serves a stale or invisible definition.
 
 1. Interleavings (seeded, single thread): three connections to one database randomly BEGIN,
-   replace the view (`total AS sum(x) * k`), DROP it, COMMIT, ROLLBACK and query it through
+   replace the view (`total AS sum(x) * k`), edit its stored row in place with plain SQL (the
+   row keeps its id: a query's row hint still finds it), DROP it, COMMIT, ROLLBACK and query it through
    semantic_view(), the SEMANTIC_VIEW clause and plain SQL. Every result is checked against the
    definition the same transaction reads from the store table with plain SQL (a cache-free
    oracle): 35 * k, or "does not exist" when it sees no row.
@@ -76,17 +77,24 @@ def interleavings(extension, steps, seed):
     db = database(extension)
     cons = [db.cursor() for _ in range(3)]
     in_txn = [False] * 3
-    checks = failures = 0
+    checks = failures = edits = 0
     for step in range(steps):
         i = rng.randrange(3)
         con = cons[i]
-        op = rng.choice(["begin", "replace", "replace", "drop", "commit", "rollback", "query", "query", "query"])
+        op = rng.choice(["begin", "replace", "replace", "edit", "drop", "commit", "rollback", "query", "query", "query"])
         try:
             if op == "begin" and not in_txn[i]:
                 con.execute("BEGIN")
                 in_txn[i] = True
             elif op == "replace":
                 con.execute(replace_sql(rng.randint(1, 1000)))
+            elif op == "edit" and visible_k(con) is not None:
+                con.execute(
+                    "UPDATE semantic_layer._definitions SET definition = "
+                    f"regexp_replace(definition, 'sum\\(x\\) \\* [0-9]+', 'sum(x) * {rng.randint(1, 1000)}') "
+                    "WHERE view_name = 'v'"
+                )
+                edits += 1
             elif op == "drop":
                 con.execute("DROP SEMANTIC VIEW IF EXISTS v")
             elif op in ("commit", "rollback") and in_txn[i]:
@@ -107,7 +115,7 @@ def interleavings(extension, steps, seed):
                 raise
             rollback(con)
             in_txn[i] = False
-    print(f"interleavings: {steps} steps, {checks} queries checked against the definition their transaction reads, {failures} wrong")
+    print(f"interleavings: {steps} steps, {edits} in-place edits, {checks} queries checked against the definition their transaction reads, {failures} wrong")
     return failures
 
 
