@@ -289,17 +289,23 @@ static bool FetchHintedRow(ClientContext &context, TableCatalogEntry &entry, row
 	if (chunk.size() != 1) {
 		return false;
 	}
-	auto stored_schema = chunk.GetValue(0, 0);
-	auto stored_name = chunk.GetValue(1, 0);
-	auto definition = chunk.GetValue(2, 0);
-	if (stored_schema.IsNull() || stored_name.IsNull() || definition.IsNull() ||
-	    !StringUtil::CIEquals(StringValue::Get(stored_schema), schema) ||
-	    !StringUtil::CIEquals(StringValue::Get(stored_name), name)) {
+	// The vectors directly: a Value per cell would copy the definition twice more.
+	string texts[3];
+	for (idx_t c = 0; c < 3; c++) {
+		UnifiedVectorFormat format;
+		chunk.data[c].ToUnifiedFormat(1, format);
+		auto index = format.sel->get_index(0);
+		if (!format.validity.RowIsValid(index)) {
+			return false;
+		}
+		texts[c] = UnifiedVectorFormat::GetData<string_t>(format)[index].GetString();
+	}
+	if (!StringUtil::CIEquals(texts[0], schema) || !StringUtil::CIEquals(texts[1], name)) {
 		return false;
 	}
-	row.schema_name = StringValue::Get(stored_schema);
-	row.view_name = StringValue::Get(stored_name);
-	row.definition = StringValue::Get(definition);
+	row.schema_name = std::move(texts[0]);
+	row.view_name = std::move(texts[1]);
+	row.definition = std::move(texts[2]);
 	row.loaded = true;
 	row.row_id = row_id;
 	row.table = &table;

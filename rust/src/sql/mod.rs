@@ -134,8 +134,18 @@ impl Ident {
     }
 }
 
+/// ASCII letters, digits and underscores, not starting with a digit: one unquoted word token.
+fn is_plain_word(text: &str) -> bool {
+    let mut bytes = text.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_') && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Parses `a`, `a.b`, `"A b".c` into identifiers. Whitespace around the dots is allowed.
 pub fn parse_qualified_name(text: &str) -> Result<Vec<Ident>> {
+    if is_plain_word(text) {
+        // What the tokenizer reads such a name as, without tokenizing (names resolve per query).
+        return Ok(vec![Ident { value: text.to_string(), quoted: false }]);
+    }
     let toks: Vec<Tok> = tokenize(text)?.into_iter().filter(|t| !t.is_trivia()).collect();
     let bad = || Error::parser(format!("invalid name {}: expected identifiers separated by '.'", quote_literal(text)));
     let mut parts = Vec::new();
@@ -425,5 +435,26 @@ mod tests {
         assert!(may_read_tables("(FROM t SELECT max(x))"));
         assert!(may_read_tables("x IN (TABLE t)"));
         assert!(may_read_tables("'unterminated"));
+    }
+
+    #[test]
+    fn plain_words_read_as_the_tokenizer_reads_them() {
+        let tokenized = |text: &str| -> Vec<Ident> {
+            tokenize(text)
+                .unwrap()
+                .into_iter()
+                .filter_map(|t| match t.token {
+                    Token::Word(w) => Some(Ident { value: w.value, quoted: w.quote_style.is_some() }),
+                    _ => None,
+                })
+                .collect()
+        };
+        for name in ["sales", "Sales_2", "_x", "select", "from", "x1"] {
+            assert!(is_plain_word(name), "{name}");
+            assert_eq!(parse_qualified_name(name).unwrap(), tokenized(name), "{name}");
+        }
+        for name in ["1x", "a.b", "\"A\"", "a b", "", "é", "a-b", "a$"] {
+            assert!(!is_plain_word(name), "{name}");
+        }
     }
 }
