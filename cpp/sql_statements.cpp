@@ -284,8 +284,8 @@ static string StatementText(ClientContext &context, SQLStatement &statement, str
 static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLStatement &statement) {
 	string prepared_name;
 	auto sql = StatementText(context, statement, prepared_name);
-	auto query = rs::read_plain_sql(ToStr(sql));
-	auto names = rs::plain_sql_candidates(*query);
+	auto &cache = GetViewCache(context);
+	auto names = rs::plain_sql_candidates(cache, ToStr(sql));
 	rust::Vec<rs::PlainView> views;
 	for (auto &name : names) {
 		try {
@@ -303,7 +303,7 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 	if (views.empty()) {
 		return {};
 	}
-	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(GetViewCache(context), *query, views); });
+	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(cache, ToStr(sql), views); });
 	if (!prepared_name.empty()) {
 		auto texts = context.registered_state->Get<PreparedTexts>(PREPARED_KEY);
 		if (!texts) {

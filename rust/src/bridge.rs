@@ -6,7 +6,7 @@ use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::api;
-use crate::cache::{ExpansionKey, ViewCache};
+use crate::cache::{ExpansionKey, ViewCache, ViewUse};
 use crate::catalog::{Found, PhysicalTable};
 use crate::error::{Error, ErrorKind};
 use crate::plan::Request;
@@ -188,10 +188,9 @@ mod ffi {
         fn describe(definition: &str) -> Result<Vec<DescribeRow>>;
         fn properties(definition: &str, home_catalog: &str) -> Result<Vec<PropertyRow>>;
         fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<MetricDimension>>;
-        /// A statement DuckDB could not bind, read once (see `plain_sql`).
-        type PlainQuery;
-        fn read_plain_sql(sql: &str) -> Box<PlainQuery>;
-        fn plain_sql_candidates(query: &PlainQuery) -> Vec<String>;
+        /// A statement DuckDB could not bind (see `plain_sql`): the names it may read as
+        /// semantic views, and its rewrite over them; both kept by the cache per text.
+        fn plain_sql_candidates(cache: &ViewCache, sql: &str) -> Vec<String>;
         fn read_models(files: &Vec<ModelFile>, format: &str, view_name: &str, ref_schema: &str) -> Result<Vec<ImportedModel>>;
         fn definition_from_yaml(name: &str, text: &str) -> Result<ImportedModel>;
         fn model_to_yaml(name: &str, definition: &str, format: &str) -> Result<String>;
@@ -199,7 +198,7 @@ mod ffi {
         fn verify_report(definition: &str, home_catalog: &str, not_checked: &Vec<String>) -> Result<String>;
         fn import_sql(catalog: &str, create_store: &str, rows: &Vec<String>, models: &Vec<ImportedModel>) -> String;
         fn prepared_statement_name(sql: &str) -> PreparedName;
-        fn rewrite_plain_sql(cache: &ViewCache, query: &mut PlainQuery, views: &Vec<PlainView>) -> Result<String>;
+        fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<PlainView>) -> Result<String>;
     }
 }
 
@@ -451,16 +450,11 @@ fn properties(definition: &str, home_catalog: &str) -> BridgeResult<Vec<ffi::Pro
     })
 }
 
-pub struct PlainQuery(Option<crate::plain_sql::PlainQuery>);
-
 /// Never panics across the bridge: text that cannot be read (or a reader that panicked) has
 /// no candidates, so DuckDB's own error stands.
-fn read_plain_sql(sql: &str) -> Box<PlainQuery> {
-    Box::new(PlainQuery(catch_unwind(|| crate::plain_sql::PlainQuery::new(sql)).ok()))
-}
-
-fn plain_sql_candidates(query: &PlainQuery) -> Vec<String> {
-    query.0.as_ref().and_then(|q| catch_unwind(AssertUnwindSafe(|| q.candidates())).ok()).unwrap_or_default()
+fn plain_sql_candidates(cache: &ViewCache, sql: &str) -> Vec<String> {
+    catch_unwind(AssertUnwindSafe(|| cache.candidates(sql, || crate::plain_sql::PlainQuery::new(sql).candidates())))
+        .unwrap_or_default()
 }
 
 fn prepared_statement_name(sql: &str) -> ffi::PreparedName {
@@ -470,21 +464,24 @@ fn prepared_statement_name(sql: &str) -> ffi::PreparedName {
     }
 }
 
-fn rewrite_plain_sql(cache: &ViewCache, query: &mut PlainQuery, views: &Vec<ffi::PlainView>) -> BridgeResult<String> {
+fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<ffi::PlainView>) -> BridgeResult<String> {
     guard(|| {
-        let views: Vec<crate::plain_sql::PlainView> = views
+        let uses: Vec<ViewUse> = views
             .iter()
-            .map(|v| crate::plain_sql::PlainView {
-                name: v.name.clone(),
-                definition: v.definition.clone(),
-                home_catalog: v.home_catalog.clone(),
-                verify_keys: v.verify_keys,
-            })
+            .map(|v| ViewUse { name: &v.name, definition: &v.definition, home_catalog: &v.home_catalog, verify_keys: v.verify_keys })
             .collect();
-        match query.0.as_mut() {
-            Some(q) => q.rewrite(&views, cache),
-            None => Err(crate::error::Error::parser("cannot read the query over a semantic view")),
-        }
+        cache.rewrite(sql, &uses, || {
+            let views: Vec<crate::plain_sql::PlainView> = views
+                .iter()
+                .map(|v| crate::plain_sql::PlainView {
+                    name: v.name.clone(),
+                    definition: v.definition.clone(),
+                    home_catalog: v.home_catalog.clone(),
+                    verify_keys: v.verify_keys,
+                })
+                .collect();
+            crate::plain_sql::PlainQuery::new(sql).rewrite(&views, cache)
+        })
     })
 }
 

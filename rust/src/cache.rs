@@ -6,8 +6,10 @@
 //! One cache per database instance (the C++ glue keeps it in DuckDB's object cache), bounded
 //! by the size of the definitions it holds, least recently used out first.
 //!
-//! It also keeps the expansions of requests on each compiled view: an expansion depends only on
-//! the compiled view (its text), the request, the view's name and its database's current name.
+//! It also keeps SQL derived from compiled views: expansions of requests (which depend only on
+//! the compiled view, the request, the view's name and its database's current name) and
+//! rewrites of plain-SQL statements (the statement's text and, per view it reads, the same),
+//! each dropped with any view it came from; and each plain-SQL statement's candidate names.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -44,9 +46,13 @@ struct Entry {
     last_used: u64,
 }
 
-/// Expansions kept per cache: at most this many, of at most this much SQL in total.
-const MAX_EXPANSIONS: usize = 1024;
-const MAX_EXPANSION_BYTES: usize = 16 << 20;
+/// SQL derived from compiled views (expansions, plain-SQL rewrites) kept per cache: at most
+/// this many texts, of at most this many bytes in total.
+const MAX_DERIVED: usize = 1024;
+const MAX_DERIVED_BYTES: usize = 16 << 20;
+/// Plain-SQL statements whose candidate view names are kept (no views involved).
+const MAX_CANDIDATE_TEXTS: usize = 1024;
+const MAX_CANDIDATE_BYTES: usize = 4 << 20;
 
 /// What an expansion depends on besides the compiled view.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -56,9 +62,36 @@ pub struct ExpansionKey {
     pub request: Request,
 }
 
-struct Expansion {
-    /// Keeps the view alive, so that its address (part of the key) is not reused meanwhile.
-    _compiled: Arc<Compiled>,
+/// A view a plain-SQL statement reads, as it enters its rewrite.
+#[derive(Debug, Clone)]
+pub struct ViewUse<'a> {
+    pub name: &'a str,
+    pub definition: &'a str,
+    pub home_catalog: &'a str,
+    pub verify_keys: bool,
+}
+
+/// What derived SQL depends on; compiled views by the address of their cached entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum DerivedKey {
+    Expansion(usize, ExpansionKey),
+    /// A statement's text, and per view read: name as written, compiled entry, the current
+    /// name of its database, key verification.
+    Rewrite(String, Vec<(String, usize, String, bool)>),
+}
+
+impl DerivedKey {
+    fn bytes(&self) -> usize {
+        match self {
+            DerivedKey::Expansion(..) => 0,
+            DerivedKey::Rewrite(sql, _) => sql.len(),
+        }
+    }
+}
+
+struct Derived {
+    /// Keeps the views alive, so that their addresses (in the key) are not reused meanwhile.
+    views: Vec<Arc<Compiled>>,
     sql: String,
     last_used: u64,
 }
@@ -70,28 +103,41 @@ struct Entries {
     count: usize,
     bytes: usize,
     clock: u64,
-    /// By the address of a cached compiled view and the request; dropped with the view.
-    expansions: HashMap<(usize, ExpansionKey), Expansion>,
-    expansion_bytes: usize,
+    /// Dropped with any view they were derived from.
+    derived: HashMap<DerivedKey, Derived>,
+    derived_bytes: usize,
+    /// Plain-SQL statement text -> the names it may read as semantic views.
+    candidates: HashMap<String, (Vec<String>, u64)>,
+    candidate_bytes: usize,
 }
 
 impl Entries {
-    fn drop_expansions_of(&mut self, view: usize) {
-        let before = self.expansions.len();
-        self.expansions.retain(|(v, _), _| *v != view);
-        if self.expansions.len() != before {
-            self.expansion_bytes = self.expansions.values().map(|x| x.sql.len()).sum();
+    fn drop_derived_from(&mut self, view: &Arc<Compiled>) {
+        let before = self.derived.len();
+        self.derived.retain(|_, d| !d.views.iter().any(|v| Arc::ptr_eq(v, view)));
+        if self.derived.len() != before {
+            self.derived_bytes = self.derived.iter().map(|(k, d)| k.bytes() + d.sql.len()).sum();
         }
     }
 
-    fn evict_expansions(&mut self) {
-        while self.expansions.len() > MAX_EXPANSIONS || self.expansion_bytes > MAX_EXPANSION_BYTES {
-            let Some(oldest) = self.expansions.iter().min_by_key(|(_, x)| x.last_used).map(|(k, _)| k.clone()) else {
+    fn evict_derived(&mut self) {
+        while self.derived.len() > MAX_DERIVED || self.derived_bytes > MAX_DERIVED_BYTES {
+            let Some(oldest) = self.derived.iter().min_by_key(|(_, d)| d.last_used).map(|(k, _)| k.clone()) else {
                 break;
             };
-            if let Some(x) = self.expansions.remove(&oldest) {
-                self.expansion_bytes -= x.sql.len();
+            if let Some(d) = self.derived.remove(&oldest) {
+                self.derived_bytes -= oldest.bytes() + d.sql.len();
             }
+        }
+    }
+
+    fn evict_candidates(&mut self) {
+        while self.candidates.len() > MAX_CANDIDATE_TEXTS || self.candidate_bytes > MAX_CANDIDATE_BYTES {
+            let Some(oldest) = self.candidates.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| k.clone()) else {
+                break;
+            };
+            self.candidates.remove(&oldest);
+            self.candidate_bytes -= oldest.len();
         }
     }
 }
@@ -156,7 +202,7 @@ impl ViewCache {
                 }
                 e.count -= 1;
                 e.bytes -= text.len();
-                e.drop_expansions_of(Arc::as_ptr(&entry.compiled) as usize);
+                e.drop_derived_from(&entry.compiled);
             }
         }
         Ok(compiled)
@@ -171,29 +217,78 @@ impl ViewCache {
         expand: impl FnOnce(&Compiled, &ExpansionKey) -> Result<String>,
     ) -> Result<String> {
         let compiled = self.get(definition)?;
-        let key = (Arc::as_ptr(&compiled) as usize, key);
+        let key = DerivedKey::Expansion(Arc::as_ptr(&compiled) as usize, key);
+        if let Some(sql) = self.find_derived(&key) {
+            return Ok(sql);
+        }
+        let DerivedKey::Expansion(_, request) = &key else { unreachable!("built above") };
+        let sql = expand(&compiled, request)?;
+        self.keep_derived(key, vec![(definition, compiled)], &sql);
+        Ok(sql)
+    }
+
+    /// The rewrite of a plain-SQL statement over views: `rewrite` runs on a miss. Kept only when
+    /// the cache keeps every view it read; errors never are.
+    pub fn rewrite(&self, sql: &str, views: &[ViewUse], rewrite: impl FnOnce() -> Result<String>) -> Result<String> {
+        let mut compiled = Vec::with_capacity(views.len());
+        let mut parts = Vec::with_capacity(views.len());
+        for v in views {
+            let c = self.get(v.definition)?;
+            parts.push((v.name.to_string(), Arc::as_ptr(&c) as usize, v.home_catalog.to_string(), v.verify_keys));
+            compiled.push((v.definition, c));
+        }
+        let key = DerivedKey::Rewrite(sql.to_string(), parts);
+        if let Some(sql) = self.find_derived(&key) {
+            return Ok(sql);
+        }
+        let out = rewrite()?;
+        self.keep_derived(key, compiled, &out);
+        Ok(out)
+    }
+
+    /// The candidate view names of a plain-SQL statement: `read` runs on a miss.
+    pub fn candidates(&self, sql: &str, read: impl FnOnce() -> Vec<String>) -> Vec<String> {
         {
             let mut e = self.lock();
             e.clock += 1;
             let clock = e.clock;
-            if let Some(x) = e.expansions.get_mut(&key) {
-                x.last_used = clock;
-                return Ok(x.sql.clone());
+            if let Some((names, used)) = e.candidates.get_mut(sql) {
+                *used = clock;
+                return names.clone();
             }
         }
-        let sql = expand(&compiled, &key.1)?;
+        let names = read();
         let mut e = self.lock();
-        if !self.holds(&e, definition, &compiled) {
-            return Ok(sql);
+        let clock = e.clock;
+        if e.candidates.insert(sql.to_string(), (names.clone(), clock)).is_none() {
+            e.candidate_bytes += sql.len();
+        }
+        e.evict_candidates();
+        names
+    }
+
+    fn find_derived(&self, key: &DerivedKey) -> Option<String> {
+        let mut e = self.lock();
+        e.clock += 1;
+        let clock = e.clock;
+        let d = e.derived.get_mut(key)?;
+        d.last_used = clock;
+        Some(d.sql.clone())
+    }
+
+    fn keep_derived(&self, key: DerivedKey, views: Vec<(&str, Arc<Compiled>)>, sql: &str) {
+        let mut e = self.lock();
+        if !views.iter().all(|(definition, compiled)| self.holds(&e, definition, compiled)) {
+            return;
         }
         let clock = e.clock;
-        e.expansion_bytes += sql.len();
-        let old = e.expansions.insert(key, Expansion { _compiled: compiled, sql: sql.clone(), last_used: clock });
-        if let Some(old) = old {
-            e.expansion_bytes -= old.sql.len();
+        e.derived_bytes += key.bytes() + sql.len();
+        let views = views.into_iter().map(|(_, c)| c).collect();
+        let bytes = key.bytes();
+        if let Some(old) = e.derived.insert(key, Derived { views, sql: sql.to_string(), last_used: clock }) {
+            e.derived_bytes -= bytes + old.sql.len();
         }
-        e.evict_expansions();
-        Ok(sql)
+        e.evict_derived();
     }
 
     /// Whether `compiled` is the entry the cache holds for `definition`.
@@ -204,9 +299,9 @@ impl ViewCache {
             .is_some_and(|(_, entry)| Arc::ptr_eq(&entry.compiled, compiled))
     }
 
-    /// Expansions held.
-    pub fn expansions(&self) -> usize {
-        self.lock().expansions.len()
+    /// Derived SQL texts held (expansions and rewrites).
+    pub fn derived(&self) -> usize {
+        self.lock().derived.len()
     }
 
     fn lookup(&self, definition: &str) -> Option<Arc<Compiled>> {
@@ -327,10 +422,10 @@ mod tests {
         let mut other = request("m");
         other.home_catalog = "renamed".into();
         cache.expansion(&v1, other, expand).unwrap();
-        assert_eq!((calls.get(), cache.expansions()), (3, 3));
+        assert_eq!((calls.get(), cache.derived()), (3, 3));
         // Errors are not kept.
         assert!(cache.expansion(&v1, request("x"), |_, _| Err(crate::error::Error::binder("no"))).is_err());
-        assert_eq!(cache.expansions(), 3);
+        assert_eq!(cache.derived(), 3);
     }
 
     #[test]
@@ -338,18 +433,77 @@ mod tests {
         let (v1, v2) = (definition("sum(a)"), definition("max(a)"));
         let cache = ViewCache::new(v1.len() + 1);
         cache.expansion(&v1, request("m"), |_, _| Ok("one".into())).unwrap();
-        assert_eq!(cache.expansions(), 1);
+        assert_eq!(cache.derived(), 1);
         cache.expansion(&v2, request("m"), |_, _| Ok("two".into())).unwrap(); // evicts v1
-        assert_eq!(cache.expansions(), 1);
+        assert_eq!(cache.derived(), 1);
         assert_eq!(cache.expansion(&v1, request("m"), |_, _| Ok("again".into())).unwrap(), "again");
         // A view too large to keep: its expansions are not kept either.
         let tiny = ViewCache::new(10);
         tiny.expansion(&v1, request("m"), |_, _| Ok("x".into())).unwrap();
-        assert_eq!(tiny.expansions(), 0);
+        assert_eq!(tiny.derived(), 0);
         let many = ViewCache::new(1 << 20);
-        for i in 0..MAX_EXPANSIONS + 10 {
+        for i in 0..MAX_DERIVED + 10 {
             many.expansion(&v1, request(&format!("m{i}")), |_, _| Ok("sql".into())).unwrap();
         }
-        assert_eq!(many.expansions(), MAX_EXPANSIONS);
+        assert_eq!(many.derived(), MAX_DERIVED);
+    }
+
+    #[test]
+    fn rewrites_are_kept_per_text_and_view_version() {
+        let cache = ViewCache::new(1 << 20);
+        let (v1, v2) = (definition("sum(a)"), definition("max(a)"));
+        fn uses(definition: &str) -> Vec<ViewUse<'_>> {
+            vec![ViewUse { name: "v", definition, home_catalog: "memory", verify_keys: false }]
+        }
+        let (v1, v2) = (v1.as_str(), v2.as_str());
+        let calls = std::cell::Cell::new(0);
+        let rewrite = |out: &str| {
+            calls.set(calls.get() + 1);
+            Ok(out.to_string())
+        };
+        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &uses(v1), || rewrite("one")).unwrap(), "one");
+        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &uses(v1), || rewrite("again")).unwrap(), "one");
+        // Another definition of the view, another text, another verification: each its own.
+        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &uses(v2), || rewrite("two")).unwrap(), "two");
+        assert_eq!(cache.rewrite("SELECT AGG(m) FROM  v", &uses(v1), || rewrite("three")).unwrap(), "three");
+        let mut verified = uses(v1);
+        verified[0].verify_keys = true;
+        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &verified, || rewrite("four")).unwrap(), "four");
+        assert_eq!(calls.get(), 4);
+        // Errors are not kept; a view the cache cannot compile is an error, not an entry.
+        assert!(cache.rewrite("SELECT 1", &uses(v1), || Err(crate::error::Error::binder("no"))).is_err());
+        assert!(cache.rewrite("SELECT 1", &uses("{"), || rewrite("x")).is_err());
+        assert_eq!(cache.derived(), 4);
+    }
+
+    #[test]
+    fn rewrites_go_with_any_view_they_read() {
+        let (v1, v2) = (definition("sum(a)"), definition("max(a)"));
+        let cache = ViewCache::new(v1.len() * 2 + 1);
+        let both = [
+            ViewUse { name: "a", definition: &v1, home_catalog: "memory", verify_keys: false },
+            ViewUse { name: "b", definition: &v2, home_catalog: "memory", verify_keys: false },
+        ];
+        cache.rewrite("SELECT 1", &both, || Ok("kept".into())).unwrap();
+        assert_eq!(cache.derived(), 1);
+        cache.get(&definition("min(a)")).unwrap(); // evicts v1, the least recently used
+        assert_eq!(cache.derived(), 0);
+    }
+
+    #[test]
+    fn candidates_are_read_once_per_text_and_bounded() {
+        let cache = ViewCache::new(1 << 20);
+        let calls = std::cell::Cell::new(0);
+        let read = || {
+            calls.set(calls.get() + 1);
+            vec!["sales".to_string()]
+        };
+        assert_eq!(cache.candidates("SELECT AGG(m) FROM sales", read), ["sales"]);
+        assert_eq!(cache.candidates("SELECT AGG(m) FROM sales", read), ["sales"]);
+        assert_eq!(calls.get(), 1);
+        for i in 0..MAX_CANDIDATE_TEXTS + 5 {
+            cache.candidates(&format!("SELECT {i}"), Vec::new);
+        }
+        assert_eq!(cache.lock().candidates.len(), MAX_CANDIDATE_TEXTS);
     }
 }
