@@ -269,6 +269,34 @@ private:
 	unordered_map<string, row_t> rows;
 };
 
+//! Text columns (VARCHAR) of the store row at `row_id`, as the caller's transaction sees it
+//! (its own uncommitted rows included): false when it sees no row there or a value is NULL.
+static bool FetchRowTexts(ClientContext &context, DataTable &table, Catalog &catalog, row_t row_id,
+                          const vector<StorageIndex> &columns, vector<string> &texts) {
+	auto &transaction = DuckTransaction::Get(context, catalog);
+	DataChunk chunk;
+	chunk.Initialize(Allocator::Get(context), vector<LogicalType>(columns.size(), LogicalType::VARCHAR));
+	Vector row_ids(LogicalType::ROW_TYPE);
+	row_ids.SetValue(0, Value::BIGINT(row_id));
+	ColumnFetchState state;
+	table.Fetch(transaction, chunk, columns, row_ids, 1, state);
+	if (chunk.size() != 1) {
+		return false;
+	}
+	// The vectors directly: a Value per cell would copy a definition twice more.
+	texts.resize(columns.size());
+	for (idx_t c = 0; c < columns.size(); c++) {
+		UnifiedVectorFormat format;
+		chunk.data[c].ToUnifiedFormat(1, format);
+		auto index = format.sel->get_index(0);
+		if (!format.validity.RowIsValid(index)) {
+			return false;
+		}
+		texts[c] = UnifiedVectorFormat::GetData<string_t>(format)[index].GetString();
+	}
+	return true;
+}
+
 //! The store row at `row_id`, if the caller's transaction sees one there and it holds
 //! `schema.name`; its definition is read with it.
 static bool FetchHintedRow(ClientContext &context, TableCatalogEntry &entry, row_t row_id, const string &schema,
@@ -278,29 +306,10 @@ static bool FetchHintedRow(ClientContext &context, TableCatalogEntry &entry, row
 		return false;
 	}
 	auto &table = entry.GetStorage();
-	auto &transaction = DuckTransaction::Get(context, entry.ParentCatalog());
-	vector<StorageIndex> columns {StorageIndex(1), StorageIndex(2), StorageIndex(3)};
-	DataChunk chunk;
-	chunk.Initialize(Allocator::Get(context), {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR});
-	Vector row_ids(LogicalType::ROW_TYPE);
-	row_ids.SetValue(0, Value::BIGINT(row_id));
-	ColumnFetchState state;
-	table.Fetch(transaction, chunk, columns, row_ids, 1, state);
-	if (chunk.size() != 1) {
-		return false;
-	}
-	// The vectors directly: a Value per cell would copy the definition twice more.
-	string texts[3];
-	for (idx_t c = 0; c < 3; c++) {
-		UnifiedVectorFormat format;
-		chunk.data[c].ToUnifiedFormat(1, format);
-		auto index = format.sel->get_index(0);
-		if (!format.validity.RowIsValid(index)) {
-			return false;
-		}
-		texts[c] = UnifiedVectorFormat::GetData<string_t>(format)[index].GetString();
-	}
-	if (!StringUtil::CIEquals(texts[0], schema) || !StringUtil::CIEquals(texts[1], name)) {
+	vector<string> texts;
+	if (!FetchRowTexts(context, table, entry.ParentCatalog(), row_id,
+	                   {StorageIndex(1), StorageIndex(2), StorageIndex(3)}, texts) ||
+	    !StringUtil::CIEquals(texts[0], schema) || !StringUtil::CIEquals(texts[1], name)) {
 		return false;
 	}
 	row.schema_name = std::move(texts[0]);
@@ -345,19 +354,13 @@ const string &StoredViewRow::Definition(ClientContext &context) const {
 	if (loaded) {
 		return definition;
 	}
-	// By row id, in the caller's transaction (its own uncommitted rows included).
-	auto &transaction = DuckTransaction::Get(context, *catalog);
-	vector<StorageIndex> columns {StorageIndex(3)};
-	DataChunk chunk;
-	chunk.Initialize(Allocator::Get(context), {LogicalType::VARCHAR});
-	Vector row_ids(LogicalType::ROW_TYPE);
-	row_ids.SetValue(0, Value::BIGINT(row_id));
-	ColumnFetchState state;
-	table->Fetch(transaction, chunk, columns, row_ids, 1, state);
-	if (chunk.size() != 1) {
-		throw InternalException("semantic view %s.%s: its stored row could not be read", schema_name, view_name);
+	vector<string> texts;
+	if (!FetchRowTexts(context, *table, *catalog, row_id, {StorageIndex(3)}, texts)) {
+		// Only a store edited by hand: its row was just read in this transaction.
+		throw InvalidInputException("semantic view %s.%s: its stored definition is NULL or its row is gone",
+		                            schema_name, view_name);
 	}
-	definition = chunk.GetValue(0, 0).ToString();
+	definition = std::move(texts[0]);
 	loaded = true;
 	return definition;
 }

@@ -221,7 +221,9 @@ impl ViewCache {
         if let Some(sql) = self.find_derived(&key) {
             return Ok(sql);
         }
-        let DerivedKey::Expansion(_, request) = &key else { unreachable!("built above") };
+        let DerivedKey::Expansion(_, request) = &key else {
+            return Err(crate::error::Error::internal("an expansion key of another kind"));
+        };
         let sql = expand(&compiled, request)?;
         self.keep_derived(key, vec![(definition, compiled)], &sql);
         Ok(sql)
