@@ -235,20 +235,31 @@ fn describe(source: &PlainView, cache: &ViewCache) -> Result<String> {
     let compiled = cache.get(&source.definition)?;
     let view = &compiled.view;
     let mut rows = Vec::new();
-    for (id, m) in view.all_members().filter(|(_, m)| !m.private) {
+    let request_name = |id: MemberId| {
+        let m = view.member(id);
         let name = match m.table {
             Some(t) => format!("{}.{}", quote_ident(&view.tables[t].alias), quote_ident(&m.name)),
             None => quote_ident(&m.name),
         };
-        let request = format!(
-            "semantic_view({}, {} := [{}])",
-            quote_literal(&source.name),
-            id.kind.plural(),
-            quote_literal(&name)
-        );
+        quote_literal(&name)
+    };
+    for (id, m) in view.all_members().filter(|(_, m)| !m.private) {
+        // A window metric is only computed over the dimensions it partitions and orders by:
+        // request those too; the metric is the column after them.
+        let required = match id.kind {
+            MemberKind::Metric => view.required_dimensions(id.index),
+            _ => Vec::new(),
+        };
+        let mut request = format!("semantic_view({}, {} := [{}]", quote_literal(&source.name), id.kind.plural(), request_name(id));
+        if !required.is_empty() {
+            let names: Vec<String> = required.iter().map(|d| request_name(*d)).collect();
+            request.push_str(&format!(", dimensions := [{}]", names.join(", ")));
+        }
+        request.push(')');
+        let column = format!("#{}", required.len() + 1);
         let comment = m.def.comment.as_deref().map(quote_literal).unwrap_or_else(|| "NULL".into());
         rows.push(format!(
-            "SELECT {} AS ord, {} AS column_name, column_type, {} AS kind, {comment}::VARCHAR AS comment FROM (DESCRIBE SELECT * FROM {request})",
+            "SELECT {} AS ord, {} AS column_name, column_type, {} AS kind, {comment}::VARCHAR AS comment FROM (DESCRIBE SELECT {column} FROM {request})",
             rows.len(),
             quote_literal(&m.name),
             quote_literal(id.kind.noun()),
