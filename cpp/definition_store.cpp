@@ -373,18 +373,26 @@ rust::Vec<rs::StoredView> DefinitionStore::ToRust() const {
 	return out;
 }
 
-const StoredViewRow &DefinitionStore::Find(const ViewTarget &target) const {
+const StoredViewRow *DefinitionStore::TryFind(const ViewTarget &target) const {
 	auto views = ToRust();
+	for (idx_t i = 0; i < rows.size(); i++) {
+		if (CallRust([&] { return rs::view_matches(ToStr(target.schema), ToStr(target.name), views[i]); })) {
+			return &rows[i];
+		}
+	}
+	return nullptr;
+}
+
+const StoredViewRow &DefinitionStore::Find(const ViewTarget &target) const {
 	if (!only_name.empty() && context) {
-		for (idx_t i = 0; i < rows.size(); i++) {
-			if (CallRust([&] { return rs::view_matches(ToStr(target.schema), ToStr(target.name), views[i]); })) {
-				return rows[i];
-			}
+		if (auto row = TryFind(target)) {
+			return *row;
 		}
 		// Missing: the full store gives the error, with the names close to it.
 		ReadDefinitionStore(*context, catalog).Find(target);
 		throw InternalException("semantic view %s: found in the store but not among the rows of its name", target.name);
 	}
+	auto views = ToRust();
 	auto index = CallRust([&] {
 		return rs::find_view(ToStr(target.catalog), ToStr(target.schema), ToStr(target.name), views);
 	});

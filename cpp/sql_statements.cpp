@@ -14,9 +14,11 @@
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/main/client_context_state.hpp"
 #include "duckdb/main/config.hpp"
+#include "duckdb/function/replacement_scan.hpp"
 #include "duckdb/main/extension/extension_loader.hpp"
 #include "duckdb/parser/parsed_data/create_schema_info.hpp"
 #include "duckdb/parser/parsed_data/create_table_info.hpp"
+#include "duckdb/parser/keyword_helper.hpp"
 #include "duckdb/parser/parser.hpp"
 #include "duckdb/parser/parser_extension.hpp"
 #include "duckdb/main/client_data.hpp"
@@ -320,6 +322,40 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 	return child->Bind(*statements[0]);
 }
 
+//! DuckDB found no table of this name. When it names a semantic view, fail the bind at once, so
+//! that the plain-SQL rewrite above takes over without DuckDB first searching every catalog
+//! entry for similar names (which grows with the catalog). When no rewrite takes over (a
+//! statement that cannot read semantic views), this is the error the user sees; it is a
+//! Catalog Error, as DuckDB's own for a missing table, so code catching that still does.
+static unique_ptr<TableRef> SemanticViewNameScan(ClientContext &context, ReplacementScanInput &input,
+                                                 optional_ptr<ReplacementScanData>) {
+	string name;
+	for (auto part : {&input.catalog_name, &input.schema_name, &input.table_name}) {
+		if (!part->empty()) {
+			name += name.empty() ? "" : ".";
+			name += KeywordHelper::RequiresQuotes(*part) ? KeywordHelper::WriteQuotedAndEscaped(*part, '"') : *part;
+		}
+	}
+	try {
+		DefinitionStore store;
+		auto target = ResolveViewTarget(context, name, ViewNameUse::QUERY, store);
+		if (!store.TryFind(target)) {
+			return nullptr;
+		}
+	} catch (std::exception &) {
+		return nullptr; // not a semantic view: DuckDB's own error stands
+	}
+#if SEMANTIC_VIEWS_DUCKDB_2
+	const char *api_hint = "";
+#else
+	const char *api_hint = " (DuckDB 1.5's Python relational API, duckdb.sql() and con.sql(), does not reach "
+	                       "the extension: run such queries with execute())";
+#endif
+	throw CatalogException("%s is a semantic view, which this statement cannot read: query it with SELECT "
+	                       "<dimensions>, AGG(<metric>) FROM %s GROUP BY ALL, or with semantic_view(%s, ...)%s",
+	                       name, name, KeywordHelper::WriteQuotedAndEscaped(name, '\''), api_hint);
+}
+
 static BoundStatement SemanticBind(ClientContext &context, Binder &binder, OperatorExtensionInfo *,
                                    SQLStatement &statement) {
 	if (statement.type == StatementType::SELECT_STATEMENT || statement.type == StatementType::INSERT_STATEMENT ||
@@ -369,6 +405,7 @@ void RegisterSqlStatements(ExtensionLoader &loader) {
 	parser.plan_function = SemanticPlan;
 	ParserExtension::Register(config, parser);
 	OperatorExtension::Register(config, make_shared_ptr<SemanticOperatorExtension>());
+	config.replacement_scans.emplace_back(SemanticViewNameScan);
 }
 
 } // namespace duckdb

@@ -44,6 +44,8 @@ struct DefinitionStore {
 	rust::Vec<rs::StoredView> ToRust() const;
 	//! The stored row of a view; a Catalog Error with suggestions when missing.
 	const StoredViewRow &Find(const ViewTarget &target) const;
+	//! The stored row of a view, or null when missing.
+	const StoredViewRow *TryFind(const ViewTarget &target) const;
 };
 
 //! What a view name is resolved for, with DuckDB's rules for views: an unqualified name is
