@@ -82,7 +82,7 @@ pub struct PlainQuery {
 enum Form {
     /// `DESCRIBE x`, `DESC x` or `SHOW x`: the relation described.
     Described(String),
-    Statements { statements: Vec<Statement>, unsupported: Option<Error> },
+    Statements { statements: Vec<Statement>, unsupported: Option<Error>, described: Vec<DescribedRelation> },
     /// Not SQL that sqlparser reads: DuckDB's own error stands.
     Unreadable,
 }
@@ -93,13 +93,13 @@ impl PlainQuery {
         let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
         // Its own text: without a `PREPARE name AS` around it.
         let start = own_text_start(&sig);
-        let text = &sql[start..];
         let sig: Vec<&Tok> = sig.into_iter().filter(|t| t.offset >= start).collect();
         if let Some(name) = described(sql, &sig) {
             return PlainQuery { form: Form::Described(name) };
         }
-        let form = match Parser::new(&DuckDb::default()).try_with_sql(text).and_then(|mut p| p.parse_statements()) {
-            Ok(statements) => Form::Statements { statements, unsupported: unsupported_syntax(&sig).err() },
+        let (text, described) = described_relations(sql, start, &sig);
+        let form = match Parser::new(&DuckDb::default()).try_with_sql(&text).and_then(|mut p| p.parse_statements()) {
+            Ok(statements) => Form::Statements { statements, unsupported: unsupported_syntax(&sig).err(), described },
             Err(_) => Form::Unreadable,
         };
         PlainQuery { form }
@@ -124,10 +124,16 @@ impl PlainQuery {
         match &self.form {
             Form::Described(name) => vec![name.clone()],
             Form::Unreadable => Vec::new(),
-            Form::Statements { statements, .. } => {
+            Form::Statements { statements, described, .. } => {
                 let mut names = Names(Vec::new());
                 for s in statements.iter().filter(|s| rewritable(s)) {
                     let _ = s.visit(&mut names);
+                }
+                names.0.retain(|n| !described.iter().any(|d| d.placeholder == *n));
+                for d in described {
+                    if !names.0.contains(&d.name) {
+                        names.0.push(d.name.clone());
+                    }
                 }
                 names.0
             }
@@ -136,14 +142,14 @@ impl PlainQuery {
 
     /// The query with every block over a semantic view replaced by its expansion.
     pub fn rewrite(&mut self, views: &[PlainView], cache: &ViewCache) -> Result<String> {
-        let statements = match &mut self.form {
+        let (statements, described) = match &mut self.form {
             Form::Described(name) => {
                 let view = views.iter().find(|v| v.name == *name).ok_or_else(|| Error::internal("described view not found"))?;
                 return describe(view, cache);
             }
             Form::Unreadable => return Err(Error::parser("cannot read the query over a semantic view")),
             Form::Statements { unsupported: Some(e), .. } => return Err(e.clone()),
-            Form::Statements { statements, .. } => statements,
+            Form::Statements { statements, described, .. } => (statements, &*described),
         };
         let [statement] = statements.as_mut_slice() else {
             return Err(Error::parser("a query over a semantic view must be one statement"));
@@ -164,14 +170,24 @@ impl PlainQuery {
         let mut out = String::with_capacity(text.len() + rewriter.expansions.iter().map(|(_, sql)| sql.len() + 2).sum::<usize>());
         for t in tokenize(&text)? {
             match &t.token {
-                Token::Word(w) if w.quote_style.is_none() => match rewriter.expansions.iter().find(|(p, _)| *p == w.value) {
-                    Some((_, sql)) => {
+                Token::Word(w) if w.quote_style.is_none() => {
+                    if let Some((_, sql)) = rewriter.expansions.iter().find(|(p, _)| *p == w.value) {
                         out.push('(');
                         out.push_str(sql);
                         out.push(')');
+                    } else if let Some(d) = described.iter().find(|d| d.placeholder == w.value) {
+                        match views.iter().find(|v| v.name == d.name) {
+                            Some(view) => {
+                                out.push('(');
+                                out.push_str(&describe(view, cache)?);
+                                out.push(')');
+                            }
+                            None => out.push_str(&d.text),
+                        }
+                    } else {
+                        out.push_str(&t.text);
                     }
-                    None => out.push_str(&t.text),
-                },
+                }
                 _ => out.push_str(&t.text),
             }
         }
@@ -213,8 +229,7 @@ fn described(sql: &str, sig: &[&Tok]) -> Option<String> {
         None => return None,
     };
     let verb = sig.first()?;
-    let is_verb = ["describe", "desc", "show"].iter().any(|v| matches!(&verb.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(v)));
-    if !is_verb || sig.len() < 2 {
+    if !describe_verb(verb) || sig.len() < 2 {
         return None;
     }
     let last = sig.last()?;
@@ -227,6 +242,66 @@ fn described(sql: &str, sig: &[&Tok]) -> Option<String> {
         }
     }
     Some(rest.to_string())
+}
+
+/// `(DESCRIBE x)`, `(SHOW x)` as a relation, which sqlparser does not read: the statement is
+/// read with a placeholder table name in its place, and the rewrite puts back the description
+/// of a semantic view, or the text as written for anything else.
+#[derive(Debug, Clone)]
+struct DescribedRelation {
+    placeholder: String,
+    name: String,
+    text: String,
+}
+
+/// The statement's own text (from `start`) with each described relation replaced by its
+/// placeholder.
+fn described_relations(sql: &str, start: usize, sig: &[&Tok]) -> (String, Vec<DescribedRelation>) {
+    let mut out = String::with_capacity(sql.len() - start);
+    let mut found = Vec::new();
+    let mut copied = start;
+    let mut i = 0;
+    while i < sig.len() {
+        let opens = sig[i].token == Token::LParen && sig.get(i + 1).is_some_and(|t| describe_verb(t));
+        let close = if opens { matching_paren(sig, i) } else { None };
+        let name = close.and_then(|j| described(sql, &sig[i + 1..j]));
+        match (close, name) {
+            (Some(j), Some(name)) => {
+                let placeholder = format!("__semantic_view_described_{}", found.len());
+                let end = sig[j].offset + sig[j].text.len();
+                out.push_str(&sql[copied..sig[i].offset]);
+                out.push_str(&placeholder);
+                found.push(DescribedRelation { placeholder, name, text: sql[sig[i].offset..end].to_string() });
+                copied = end;
+                i = j + 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&sql[copied..]);
+    (out, found)
+}
+
+fn describe_verb(t: &Tok) -> bool {
+    matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && ["describe", "desc", "show"].iter().any(|v| w.value.eq_ignore_ascii_case(v)))
+}
+
+/// The index of the parenthesis closing the one at `open`.
+fn matching_paren(sig: &[&Tok], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (j, t) in sig.iter().enumerate().skip(open) {
+        match t.token {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `DESCRIBE sales`: one row per public dimension, fact and metric — its name, DuckDB type (what
@@ -938,6 +1013,19 @@ mod tests {
         assert_eq!(candidates("DESCRIBE main.sales"), ["main.sales"]);
         assert_eq!(candidates("SHOW sales;"), ["sales"]);
         assert!(candidates("SHOW TABLES").is_empty());
+    }
+
+    #[test]
+    fn described_relations_are_described_views_or_left_as_written() {
+        assert_eq!(candidates("SELECT column_name FROM (DESCRIBE sales) WHERE kind = 'metric'"), ["sales"]);
+        assert_eq!(candidates("SELECT * FROM (SHOW main.sales) d JOIN (DESCRIBE t) USING (column_name)"), ["main.sales", "t"]);
+        assert!(candidates("SELECT * FROM (DESCRIBE SELECT 1)").is_empty());
+        let sql = rewrite_ok("SELECT d.column_name FROM (DESCRIBE sales) AS d JOIN (DESC other) o USING (column_name) ORDER BY 1");
+        assert!(sql.starts_with("SELECT d.column_name FROM (SELECT column_name, column_type, kind, comment FROM ("), "{sql}");
+        assert!(sql.ends_with(" ORDER BY ord) AS d JOIN (DESC other) o USING(column_name) ORDER BY 1"), "{sql}");
+        // Unbalanced or empty: nothing to describe, sqlparser's reading stands.
+        assert!(candidates("SELECT * FROM (DESCRIBE").is_empty());
+        assert!(candidates("SELECT * FROM (SHOW)").is_empty());
     }
 
     #[test]
