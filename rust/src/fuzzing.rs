@@ -111,7 +111,7 @@ pub fn expression(text: &str) {
 pub fn plain_sql(text: &str) {
     let definition = Stored::new("main", columns(), Pinned::default(), crate::parse::definition_json(VIEW).expect("fixture")).to_json();
     let view = crate::plain_sql::PlainView { name: "v".into(), definition, home_catalog: "db".into(), verify_keys: false };
-    for sql in [text.to_string(), format!("SELECT {text} FROM v"), format!("SELECT seg, AGG(rev) FROM v WHERE {text} GROUP BY seg")] {
+    for sql in [text.to_string(), format!("SELECT {text} FROM v"), format!("SELECT seg, AGG(rev) FROM v WHERE {text} GROUP BY seg"), format!("SELECT * FROM (DESCRIBE {text}) d")] {
         let _ = crate::plain_sql::candidates(&sql);
         if let Ok(out) = crate::plain_sql::rewrite(&sql, std::slice::from_ref(&view), &crate::cache::ViewCache::new(1 << 20)) {
             assert!(tokenize(&out).is_ok(), "rewrite does not tokenize: {out}");
