@@ -348,8 +348,8 @@ static unique_ptr<TableRef> SemanticViewNameScan(ClientContext &context, Replace
 #if SEMANTIC_VIEWS_DUCKDB_2
 	const char *api_hint = "";
 #else
-	const char *api_hint = " (DuckDB 1.5's Python relational API, duckdb.sql() and con.sql(), does not reach "
-	                       "the extension: run such queries with execute())";
+	const char *api_hint = " (from DuckDB 1.5's Python relational API, duckdb.sql() or con.sql(), a query "
+	                       "never reaches the extension: run it with execute())";
 #endif
 	throw CatalogException("%s is a semantic view, which this statement cannot read: query it with SELECT "
 	                       "<dimensions>, AGG(<metric>) FROM %s GROUP BY ALL, or with semantic_view(%s, ...)%s",
