@@ -283,9 +283,9 @@ static string StatementText(ClientContext &context, SQLStatement &statement, str
 	return sql;
 }
 
-static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLStatement &statement) {
-	string prepared_name;
-	auto sql = StatementText(context, statement, prepared_name);
+//! The semantic views `sql` may read (names DuckDB found no table for, and literal
+//! semantic_view(...) calls), as this transaction sees them.
+static rust::Vec<rs::PlainView> ViewsRead(ClientContext &context, const string &sql) {
 	auto &cache = GetViewCache(context);
 	auto names = rs::plain_sql_candidates(cache, ToStr(sql));
 	rust::Vec<rs::PlainView> views;
@@ -302,10 +302,29 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 			continue; // not a semantic view: DuckDB's own error stands
 		}
 	}
+	return views;
+}
+
+//! Binds generated SQL in place of the statement. Definitions are data, not catalog entries:
+//! prepared statements must bind (and expand) again.
+static BoundStatement BindGenerated(ClientContext &context, Binder &binder, const string &sql) {
+	auto statements = ParseGenerated(context, sql);
+	if (statements.size() != 1) {
+		throw InternalException("semantic_views: a query must rewrite to exactly one statement");
+	}
+	auto child = Binder::CreateBinder(context, &binder);
+	child->SetAlwaysRequireRebind();
+	return child->Bind(*statements[0]);
+}
+
+static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLStatement &statement) {
+	string prepared_name;
+	auto sql = StatementText(context, statement, prepared_name);
+	auto views = ViewsRead(context, sql);
 	if (views.empty()) {
 		return {};
 	}
-	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(cache, ToStr(sql), views); });
+	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(GetViewCache(context), ToStr(sql), views); });
 	if (!prepared_name.empty()) {
 		auto texts = context.registered_state->Get<PreparedTexts>(PREPARED_KEY);
 		if (!texts) {
@@ -314,12 +333,29 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 		}
 		texts->texts[prepared_name] = sql;
 	}
-	auto statements = ParseGenerated(context, ToString(rewritten));
-	if (statements.size() != 1) {
-		throw InternalException("semantic_views: a query must rewrite to exactly one statement");
+	return BindGenerated(context, binder, ToString(rewritten));
+}
+
+//! A query with SEMANTIC_VIEW(...) clauses, which the parser turned into semantic_view(...)
+//! calls: each call is expanded in place, as the table function would expand it, without
+//! binding the table function. What the rewrite does not take (a statement sqlparser does not
+//! read, COPY, an invalid request) binds as written, where the table function reports errors.
+static BoundStatement BindClauseQuery(ClientContext &context, Binder &binder, const string &sql) {
+	// PREPARE p AS ...: the rewrite would be of the prepared statement alone.
+	auto prepares = ToString(rs::prepared_statement_name(ToStr(sql)).kind) == "prepare";
+	auto views = prepares ? rust::Vec<rs::PlainView>() : ViewsRead(context, sql);
+	if (!views.empty()) {
+		string rewritten;
+		try {
+			rewritten = ToString(CallRust([&] { return rs::rewrite_plain_sql(GetViewCache(context), ToStr(sql), views); }));
+		} catch (std::exception &) {
+			rewritten.clear();
+		}
+		if (!rewritten.empty()) {
+			return BindGenerated(context, binder, rewritten);
+		}
 	}
-	auto child = Binder::CreateBinder(context, &binder);
-	return child->Bind(*statements[0]);
+	return BindGenerated(context, binder, sql);
 }
 
 //! DuckDB found no table of this name. When it names a semantic view, fail the bind at once, so
@@ -375,9 +411,11 @@ static BoundStatement SemanticBind(ClientContext &context, Binder &binder, Opera
 	}
 	context.registered_state->Remove(STASH_KEY);
 	auto sql = StatementSql(context, stash->statement);
-	// Queries repeat; DDL texts (definitions, store writes) are one-offs not worth keeping.
-	auto statements = ToString(stash->statement.kind) == "query" ? ParseGenerated(context, sql)
-	                                                             : compat::ParseStatements(context, sql);
+	if (ToString(stash->statement.kind) == "query") {
+		return BindClauseQuery(context, binder, sql);
+	}
+	// DDL texts (definitions, store writes) are one-offs, not worth the parse cache.
+	auto statements = compat::ParseStatements(context, sql);
 	if (statements.size() != 1) {
 		throw InvalidInputException("semantic_views: a statement must expand to exactly one SQL statement");
 	}

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use sqlparser::ast::{
     visit_expressions_mut, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
     GroupByExpr, Ident as AstIdent, ObjectName, ObjectNamePart, OrderBy, OrderByKind, Query, Select, SelectItem, SetExpr, Statement,
-    TableFactor, Value, Visit, VisitMut, Visitor, VisitorMut,
+    TableAlias, TableFactor, Value, Visit, VisitMut, Visitor, VisitorMut,
 };
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
@@ -114,6 +114,14 @@ impl PlainQuery {
             fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
                 if let Some((name, _)) = single_table(select) {
                     let name = name.to_string();
+                    if !self.0.contains(&name) {
+                        self.0.push(name);
+                    }
+                }
+                ControlFlow::Continue(())
+            }
+            fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+                if let Some((name, _)) = table_function_request(factor) {
                     if !self.0.contains(&name) {
                         self.0.push(name);
                     }
@@ -375,6 +383,34 @@ struct Rewriter<'a> {
 
 impl VisitorMut for Rewriter<'_> {
     type Break = ();
+    /// `semantic_view('name', ...)` with literal arguments (what the SEMANTIC_VIEW clause
+    /// becomes) is replaced by its expansion, as the table function would be; a DuckDB view keeps
+    /// the call.
+    fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
+        if self.live {
+            return ControlFlow::Continue(());
+        }
+        let Some((name, request)) = table_function_request(factor) else { return ControlFlow::Continue(()) };
+        let Some(view) = self.views.iter().find(|v| v.name == name) else { return ControlFlow::Continue(()) };
+        let request = Request { verify_keys: view.verify_keys, ..request };
+        let sql = match self.cache.get(&view.definition).and_then(|c| api::expand_compiled(&view.name, &c, &view.home_catalog, request)) {
+            Ok(sql) => sql,
+            Err(e) => {
+                self.error = Some(e);
+                return ControlFlow::Break(());
+            }
+        };
+        let placeholder = format!("__semantic_view_expansion_{}", self.expansions.len());
+        if let TableFactor::Table { name, alias, args, .. } = factor {
+            *name = ObjectName::from(vec![AstIdent::new(&placeholder)]);
+            *args = None;
+            // The table function's own name is its default alias.
+            alias.get_or_insert_with(|| TableAlias { explicit: true, name: AstIdent::new("semantic_view"), columns: vec![], at: None });
+        }
+        self.expansions.push((placeholder, sql));
+        ControlFlow::Continue(())
+    }
+
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
         let Query { body, order_by, .. } = query;
         let result = match body.as_mut() {
@@ -422,6 +458,53 @@ impl Rewriter<'_> {
                 Err(if e.message.starts_with(&context) { e } else { e.context(context) })
             }
         }
+    }
+}
+
+/// The view name and request of `semantic_view('name', dimensions := [...], ...)` written with
+/// literal arguments; None for anything else (DuckDB binds it).
+fn table_function_request(factor: &TableFactor) -> Option<(String, Request)> {
+    let TableFactor::Table { name, args: Some(args), .. } = factor else { return None };
+    let [ObjectNamePart::Identifier(function)] = name.0.as_slice() else { return None };
+    if !function.value.eq_ignore_ascii_case("semantic_view") || args.settings.is_some() {
+        return None;
+    }
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(first)), rest @ ..] = args.args.as_slice() else { return None };
+    let view = string_literal(first)?;
+    let mut request = Request::default();
+    let mut seen: Vec<String> = Vec::new();
+    for arg in rest {
+        let FunctionArg::Named { name, arg: FunctionArgExpr::Expr(value), .. } = arg else { return None };
+        let key = name.value.to_lowercase();
+        if seen.contains(&key) {
+            return None;
+        }
+        match key.as_str() {
+            "dimensions" => request.dimensions = string_list(value)?,
+            "metrics" => request.metrics = string_list(value)?,
+            "facts" => request.facts = string_list(value)?,
+            "where_clause" => request.where_clause = Some(string_literal(value)?),
+            _ => return None,
+        }
+        seen.push(key);
+    }
+    Some((view, request))
+}
+
+fn string_literal(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Value(v) => match &v.value {
+            Value::SingleQuotedString(s) => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn string_list(expr: &Expr) -> Option<Vec<String>> {
+    match expr {
+        Expr::Array(array) => array.elem.iter().map(string_literal).collect(),
+        _ => None,
     }
 }
 
@@ -1026,6 +1109,27 @@ mod tests {
         // Unbalanced or empty: nothing to describe, sqlparser's reading stands.
         assert!(candidates("SELECT * FROM (DESCRIBE").is_empty());
         assert!(candidates("SELECT * FROM (SHOW)").is_empty());
+    }
+
+    #[test]
+    fn literal_table_function_calls_are_expanded_in_place() {
+        let call = "semantic_view('sales', dimensions := ['region'], metrics := ['revenue'])";
+        assert_eq!(candidates(&format!("SELECT * FROM {call} JOIN t USING (region)")), ["sales"]);
+        assert!(candidates("SELECT * FROM semantic_view('sales', dimensions := d)").is_empty());
+        assert!(candidates("SELECT * FROM semantic_view('sales', dimensions := ['a'], dimensions := ['b'])").is_empty());
+        assert!(candidates("SELECT * FROM other.semantic_view('sales')").is_empty());
+        let sql = rewrite_ok(&format!("SELECT * FROM {call} ORDER BY 1"));
+        assert!(sql.starts_with("SELECT * FROM (SELECT (\"c\".\"region\") AS \"region\""), "{sql}");
+        assert!(sql.ends_with(") AS semantic_view ORDER BY 1"), "{sql}");
+        let joined = rewrite_ok(&format!("SELECT s.region, t.x FROM {call} s JOIN t USING (region)"));
+        assert!(joined.starts_with("SELECT s.region, t.x FROM (SELECT"), "{joined}");
+        assert!(joined.ends_with(") s JOIN t USING(region)"), "{joined}");
+        // A DuckDB view keeps the call, so that it follows the definition.
+        let view = rewrite_ok(&format!("CREATE VIEW v AS SELECT * FROM {call}"));
+        assert!(view.contains("FROM semantic_view('sales'"), "{view}");
+        // Requests are checked as the table function checks them.
+        let err = rewrite("SELECT * FROM semantic_view('sales', metrics := ['nope'])", &[sales()], &ViewCache::new(1 << 20)).unwrap_err();
+        assert!(err.message.contains("semantic view 'sales'") && err.message.contains("nope"), "{}", err.message);
     }
 
     #[test]
