@@ -82,7 +82,14 @@ pub struct PlainQuery {
 enum Form {
     /// `DESCRIBE x`, `DESC x` or `SHOW x`: the relation described.
     Described(String),
-    Statements { statements: Vec<Statement>, unsupported: Option<Error>, described: Vec<DescribedRelation> },
+    Statements {
+        statements: Vec<Statement>,
+        unsupported: Option<Error>,
+        described: Vec<DescribedRelation>,
+        /// The statement's own text, and the text sqlparser read (described relations replaced).
+        own: String,
+        parsed: String,
+    },
     /// Not SQL that sqlparser reads: DuckDB's own error stands.
     Unreadable,
 }
@@ -99,7 +106,13 @@ impl PlainQuery {
         }
         let (text, described) = described_relations(sql, start, &sig);
         let form = match Parser::new(&DuckDb::default()).try_with_sql(&text).and_then(|mut p| p.parse_statements()) {
-            Ok(statements) => Form::Statements { statements, unsupported: unsupported_syntax(&sig).err(), described },
+            Ok(statements) => Form::Statements {
+                statements,
+                unsupported: unsupported_syntax(&sig).err(),
+                described,
+                own: sql[start..].to_string(),
+                parsed: text,
+            },
             Err(_) => Form::Unreadable,
         };
         PlainQuery { form }
@@ -150,14 +163,14 @@ impl PlainQuery {
 
     /// The query with every block over a semantic view replaced by its expansion.
     pub fn rewrite(&mut self, views: &[PlainView], cache: &ViewCache) -> Result<String> {
-        let (statements, described) = match &mut self.form {
+        let (statements, described, own, parsed) = match &mut self.form {
             Form::Described(name) => {
                 let view = views.iter().find(|v| v.name == *name).ok_or_else(|| Error::internal("described view not found"))?;
                 return describe(view, cache);
             }
             Form::Unreadable => return Err(Error::parser("cannot read the query over a semantic view")),
             Form::Statements { unsupported: Some(e), .. } => return Err(e.clone()),
-            Form::Statements { statements, described, .. } => (statements, &*described),
+            Form::Statements { statements, described, own, parsed, .. } => (statements, &*described, &*own, &*parsed),
         };
         let [statement] = statements.as_mut_slice() else {
             return Err(Error::parser("a query over a semantic view must be one statement"));
@@ -168,10 +181,19 @@ impl PlainQuery {
         // A DuckDB view keeps its query: it reads semantic_view(...), which expands again at every
         // use, so that the view follows later changes of the semantic view's definition.
         let live = matches!(statement, Statement::CreateView { .. });
-        let mut rewriter = Rewriter { views, cache, expansions: Vec::new(), error: None, live };
+        // Whether sqlparser prints the statement back as written (token for token), before the
+        // rewrite changes it.
+        let read_back = same_tokens(&statement.to_string(), parsed);
+        let mut rewriter = Rewriter { views, cache, expansions: Vec::new(), calls: 0, error: None, live };
         let _ = statement.visit(&mut rewriter);
         if let Some(e) = rewriter.error {
             return Err(e);
+        }
+        // Only semantic_view(...) calls, which DuckDB binds as they are: expanding them in place
+        // saves binding the table function, but not at the price of a statement printed back
+        // otherwise than written.
+        if rewriter.calls == rewriter.expansions.len() && described.is_empty() && !read_back {
+            return Ok(own.to_string());
         }
         // Splice each expansion in place of its placeholder table name.
         let text = statement.to_string();
@@ -360,6 +382,10 @@ fn unsupported_syntax(sig: &[&Tok]) -> Result<()> {
     for t in sig {
         match &t.token {
             Token::Sharp => return Err(Error::parser("positional references (#1) are not supported in queries over semantic views")),
+            // sqlparser reads it as the blob literal X'1F'.
+            Token::HexStringLiteral(_) if t.text.starts_with(['0']) => {
+                return Err(Error::parser(format!("hexadecimal integers ({}) are not supported in queries over semantic views: write the decimal number", t.text)))
+            }
             Token::LBracket => brackets += 1,
             Token::RBracket => brackets -= 1,
             Token::Word(w) if brackets > 0 && w.quote_style.is_none() && w.value.eq_ignore_ascii_case("for") => {
@@ -376,6 +402,8 @@ struct Rewriter<'a> {
     cache: &'a ViewCache,
     /// (placeholder table name, expansion SQL)
     expansions: Vec<(String, String)>,
+    /// How many of the expansions replace semantic_view(...) calls.
+    calls: usize,
     error: Option<Error>,
     /// Read `semantic_view(...)` rather than its expansion (for DuckDB views).
     live: bool,
@@ -408,6 +436,7 @@ impl VisitorMut for Rewriter<'_> {
             alias.get_or_insert_with(|| TableAlias { explicit: true, name: AstIdent::new("semantic_view"), columns: vec![], at: None });
         }
         self.expansions.push((placeholder, sql));
+        self.calls += 1;
         ControlFlow::Continue(())
     }
 
@@ -489,6 +518,19 @@ fn table_function_request(factor: &TableFactor) -> Option<(String, Request)> {
         seen.push(key);
     }
     Some((view, request))
+}
+
+/// Whether two texts are the same SQL tokens as written (sqlparser reads `0x1F` and `X'1F'` as
+/// one token): unquoted words compared case-insensitively, layout ignored.
+fn same_tokens(a: &str, b: &str) -> bool {
+    let (Ok(a), Ok(b)) = (tokenize(a), tokenize(b)) else { return false };
+    let sig = |toks: Vec<Tok>| toks.into_iter().filter(|t| !t.is_trivia()).collect::<Vec<_>>();
+    let (a, b) = (sig(a), sig(b));
+    a.len() == b.len()
+        && a.iter().zip(&b).all(|(x, y)| match (&x.token, &y.token) {
+            (Token::Word(v), Token::Word(w)) if v.quote_style.is_none() && w.quote_style.is_none() => v.value.eq_ignore_ascii_case(&w.value),
+            _ => x.text == y.text,
+        })
 }
 
 fn string_literal(expr: &Expr) -> Option<String> {
@@ -1124,6 +1166,12 @@ mod tests {
         let joined = rewrite_ok(&format!("SELECT s.region, t.x FROM {call} s JOIN t USING (region)"));
         assert!(joined.starts_with("SELECT s.region, t.x FROM (SELECT"), "{joined}");
         assert!(joined.ends_with(") s JOIN t USING(region)"), "{joined}");
+        // Printed back otherwise than written (`!=` as `<>`): the calls stay calls. Syntax it
+        // cannot print back (`0x1F` as the blob `X'1F'`) is an error: the clause then binds the
+        // calls as written.
+        let kept = format!("SELECT * FROM {call} WHERE region != 'x'");
+        assert_eq!(rewrite_ok(&kept), kept);
+        assert!(rewrite(&format!("SELECT 0x1F AS n, * FROM {call}"), &[sales()], &ViewCache::new(1 << 20)).is_err());
         // A DuckDB view keeps the call, so that it follows the definition.
         let view = rewrite_ok(&format!("CREATE VIEW v AS SELECT * FROM {call}"));
         assert!(view.contains("FROM semantic_view('sales'"), "{view}");
@@ -1174,6 +1222,7 @@ mod tests {
     #[test]
     fn misuse_names_the_member_and_the_way_out() {
         let err = |sql: &str| rewrite(sql, &[sales()], &ViewCache::new(1 << 20)).unwrap_err().message;
+        assert!(err("SELECT AGG(revenue) FROM sales WHERE status <> 0x1F").contains("hexadecimal integers (0x1F) are not supported"));
         assert!(err("SELECT region, revenue FROM sales GROUP BY region").contains("metric 'o.revenue' must be aggregated: write AGG(revenue)"));
         assert!(err("SELECT region, SUM(revenue) FROM sales GROUP BY region").contains("must be aggregated"));
         assert!(err("SELECT AGG(region) FROM sales").contains("AGG(region) takes a metric"));
