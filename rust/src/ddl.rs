@@ -160,20 +160,8 @@ impl<'a> P<'a> {
 
     /// The index of the `)` closing the `(` at `open`.
     fn closing_paren(&self, open: usize) -> PResult<usize> {
-        let mut depth = 0i64;
-        for (i, t) in self.toks.iter().enumerate().skip(open) {
-            match t.token {
-                Token::LParen => depth += 1,
-                Token::RParen => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(i);
-                    }
-                }
-                _ => {}
-            }
-        }
-        Err(SyntaxError { message: "missing ')'".into(), position: self.toks[open].offset })
+        crate::sql::closing_paren(&self.toks, open)
+            .ok_or_else(|| SyntaxError { message: "missing ')'".into(), position: self.toks[open].offset })
     }
 
     fn word_at(&self, i: usize) -> Option<String> {

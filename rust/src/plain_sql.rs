@@ -293,7 +293,7 @@ fn described_relations(sql: &str, start: usize, sig: &[&Tok]) -> (String, Vec<De
     let mut i = 0;
     while i < sig.len() {
         let opens = sig[i].token == Token::LParen && sig.get(i + 1).is_some_and(|t| describe_verb(t));
-        let close = if opens { matching_paren(sig, i) } else { None };
+        let close = if opens { crate::sql::closing_paren(sig, i) } else { None };
         let name = close.and_then(|j| described(sql, &sig[i + 1..j]));
         match (close, name) {
             (Some(j), Some(name)) => {
@@ -314,24 +314,6 @@ fn described_relations(sql: &str, start: usize, sig: &[&Tok]) -> (String, Vec<De
 
 fn describe_verb(t: &Tok) -> bool {
     matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && ["describe", "desc", "show"].iter().any(|v| w.value.eq_ignore_ascii_case(v)))
-}
-
-/// The index of the parenthesis closing the one at `open`.
-fn matching_paren(sig: &[&Tok], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (j, t) in sig.iter().enumerate().skip(open) {
-        match t.token {
-            Token::LParen => depth += 1,
-            Token::RParen => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(j);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// `DESCRIBE sales`: one row per public dimension, fact and metric — its name, DuckDB type (what

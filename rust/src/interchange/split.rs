@@ -87,20 +87,7 @@ fn call_end(toks: &[Tok], start: usize) -> Option<usize> {
     let mut i = toks.iter().position(|t| t.offset >= start)?;
     let group_end = |i: usize| -> Option<usize> {
         let open = i + toks[i..].iter().position(|t| matches!(t.token, Token::LParen))?;
-        let mut depth = 0usize;
-        for (j, t) in toks.iter().enumerate().skip(open) {
-            match t.token {
-                Token::LParen => depth += 1,
-                Token::RParen => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Some(j);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
+        crate::sql::closing_paren(toks, open)
     };
     i = group_end(i)?;
     let next = toks[i + 1..].iter().position(|t| !t.is_trivia()).map(|k| i + 1 + k);

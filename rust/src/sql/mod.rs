@@ -77,6 +77,24 @@ pub fn is_blank(sql: &str) -> bool {
 }
 
 /// Tokenizes `sql`, keeping each token's source text (escapes and quoting preserved).
+/// The index of the `)` closing the `(` at `open` (tokens counted from it), if there is one.
+pub fn closing_paren<T: std::borrow::Borrow<Tok>>(toks: &[T], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in toks.iter().enumerate().skip(open) {
+        match t.borrow().token {
+            Token::LParen => depth += 1,
+            Token::RParen => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 pub fn tokenize(sql: &str) -> Result<Vec<Tok>> {
     match tokenize_prefix(sql) {
         (toks, None) => Ok(toks),
