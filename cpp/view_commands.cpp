@@ -115,7 +115,8 @@ static string BindProbe(ClientContext &context, const string &view, const rs::Pr
 	return TypeName(bound.types.back(), probe.listed);
 }
 
-//! Binds a batch of member probes (one column each); false when it does not bind.
+//! Binds a batch of member probes (one column each, then any columns that only check); false
+//! when it does not bind.
 static bool BindBatch(ClientContext &context, const rs::ProbeBatch &batch, rust::Vec<rust::String> &types) {
 	BoundStatement bound;
 	try {
@@ -125,7 +126,7 @@ static bool BindBatch(ClientContext &context, const rs::ProbeBatch &batch, rust:
 	} catch (std::exception &) {
 		return false; // bound one by one below, to name the member
 	}
-	if (bound.types.size() != batch.probes.size()) {
+	if (bound.types.size() < batch.probes.size()) {
 		return false;
 	}
 	for (idx_t i = 0; i < batch.probes.size(); i++) {

@@ -88,6 +88,7 @@ pub struct Probe {
 /// error names the member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeBatch {
+    /// One column per probe, then columns that only check (see `row_level_sentinel`).
     pub sql: String,
     /// Indexes into the probes, in column order.
     pub probes: Vec<usize>,
@@ -188,8 +189,8 @@ impl PendingDefine {
 pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>)> {
     let r = Renderer { view, home_catalog: catalog };
     let mut out = Vec::new();
-    // (is a metric, FROM clause) -> (probe index, expression)
-    let mut groups: Vec<((bool, String), Vec<(usize, String)>)> = Vec::new();
+    // (is a metric, FROM clause, checking column) -> (probe index, expression)
+    let mut groups: Vec<((bool, String, String), Vec<(usize, String)>)> = Vec::new();
     for (i, rel) in view.relationships.iter().enumerate() {
         let source = crate::plan::Source { anchor: rel.from, joins: vec![crate::view::Step { rel: i, reversed: false }] };
         let sql = format!("SELECT 1 FROM {}", r.from_clause(&source));
@@ -219,10 +220,17 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
                     })?;
                 let from = r.from_clause(&source);
                 let expr = r.member_expr(id);
-                let key = (kind == MemberKind::Metric, from.clone());
-                match groups.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, members)) => members.push((out.len(), expr.clone())),
-                    None => groups.push((key, vec![(out.len(), expr.clone())])),
+                let batched = if kind == MemberKind::Metric {
+                    Some(String::new())
+                } else {
+                    row_level_sentinel(view, source.anchor).filter(|_| !has_window_syntax(&expr))
+                };
+                if let Some(sentinel) = batched {
+                    let key = (kind == MemberKind::Metric, from.clone(), sentinel);
+                    match groups.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, members)) => members.push((out.len(), expr.clone())),
+                        None => groups.push((key, vec![(out.len(), expr.clone())])),
+                    }
                 }
                 if kind == MemberKind::Metric {
                     format!("SELECT {expr} FROM {from} GROUP BY ()")
@@ -238,20 +246,43 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
         out.push(Probe { subject, sql, member: type_key(view, id), listed });
     }
     let mut batches = Vec::new();
-    for ((metric, from), members) in groups {
+    for ((metric, from, sentinel), members) in groups {
         for chunk in members.chunks(BATCH).filter(|c| c.len() > 1) {
             let sql = if metric {
                 let list: Vec<&str> = chunk.iter().map(|(_, e)| e.as_str()).collect();
                 format!("SELECT {} FROM {from} GROUP BY ()", list.join(", "))
             } else {
+                // Ungrouped, so each expression binds once (grouping binds it twice); the bare
+                // column last makes any aggregate among them fail the batch, and the one-by-one
+                // probes then report it.
                 let list: Vec<String> = chunk.iter().map(|(_, e)| format!("[{e}]")).collect();
-                let ordinals: Vec<String> = (1..=chunk.len()).map(|i| i.to_string()).collect();
-                format!("SELECT {} FROM {from} GROUP BY {}", list.join(", "), ordinals.join(", "))
+                format!("SELECT {}, {sentinel} FROM {from}", list.join(", "))
             };
             batches.push(ProbeBatch { sql, probes: chunk.iter().map(|(i, _)| *i).collect(), listed: !metric });
         }
     }
     Ok((out, batches))
+}
+
+/// A bare column of `table`, qualified by its alias: selected next to row-level expressions, it
+/// makes DuckDB refuse any aggregate among them.
+fn row_level_sentinel(view: &View, table: usize) -> Option<String> {
+    let t = &view.tables[table];
+    let column = t.columns.first()?;
+    Some(format!("{}.{}", crate::sql::quote_ident(&t.alias), crate::sql::quote_ident(column)))
+}
+
+/// Whether `expr` may contain a window function, which a grouped probe refuses and an ungrouped
+/// one would not.
+fn has_window_syntax(expr: &str) -> bool {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::Token;
+    if !crate::sql::may_contain_word(expr, "over") {
+        return false;
+    }
+    crate::sql::tokenize(expr).map_or(true, |toks| {
+        toks.iter().any(|t| matches!(&t.token, Token::Word(w) if w.keyword == Keyword::OVER))
+    })
 }
 
 /// Where a member's DuckDB type is kept in `Stored::types`.
@@ -461,9 +492,26 @@ mod tests {
         assert_eq!(batches.len(), 2);
         let dims = batches.iter().find(|b| b.listed).unwrap();
         assert_eq!(dims.probes.len(), 2);
-        assert!(dims.sql.starts_with("SELECT [") && dims.sql.ends_with(" GROUP BY 1, 2"), "{}", dims.sql);
+        assert!(dims.sql.starts_with("SELECT [") && !dims.sql.contains("GROUP BY"), "{}", dims.sql);
+        assert!(dims.sql.contains(r#"], "o"."k" FROM "#), "an ungrouped batch ends with a bare column: {}", dims.sql);
         let metrics = batches.iter().find(|b| !b.listed).unwrap();
         assert!(metrics.sql.ends_with("GROUP BY ()"), "{}", metrics.sql);
         assert!(metrics.probes.iter().all(|&i| !probes[i].listed));
+    }
+
+    #[test]
+    fn row_level_members_with_a_window_are_probed_alone() {
+        let definition = crate::parse::definition_json(
+            r#"{"tables": [{"alias": "o", "table": "orders", "primary_key": ["k"]}],
+                "dimensions": [{"table": "o", "name": "a", "expr": "a"}, {"table": "o", "name": "b", "expr": "upper(b)"},
+                               {"table": "o", "name": "r", "expr": "row_number() over ()"}]}"#,
+        )
+        .unwrap();
+        let columns = BTreeMap::from([("o".to_string(), vec!["k".to_string(), "a".into(), "b".into()])]);
+        let view = Stored::new("main", columns, crate::catalog::Pinned::default(), definition).compile().unwrap();
+        let (probes, batches) = probes(&view, "db").unwrap();
+        assert_eq!(batches.len(), 1);
+        let batched: Vec<&str> = batches[0].probes.iter().map(|&i| probes[i].member.as_str()).collect();
+        assert_eq!(batched, ["dimension o.a", "dimension o.b"]);
     }
 }

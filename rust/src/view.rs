@@ -10,7 +10,7 @@ use crate::catalog::{key_of, unpinned, Pinned, SubqueryTable};
 use crate::error::{did_you_mean, name_list, Error, Result};
 use crate::model::{Definition, MemberDef, MemberKind, RangeRef};
 use crate::rollup::Rollup;
-use crate::sql::{check_single_expression, scan_expression, Ident, Piece};
+use crate::sql::{scan_expression, Ident, Piece};
 use crate::window::{Window, WindowText};
 
 #[derive(Debug, Clone)]
@@ -692,8 +692,6 @@ impl View {
         // In definition order, so the first invalid member is the one reported.
         let ids: Vec<MemberId> = self.all_members().map(|(id, _)| id).collect();
         for id in ids {
-            let what = format!("expression of {} '{}'", id.kind.noun(), self.qualified_name(id));
-            check_single_expression(&self.member(id).def.expr, &what)?;
             self.resolve_members([id])?;
             let m = self.member(id);
             let windowed = id.kind == MemberKind::Metric && self.is_windowed(id.index);

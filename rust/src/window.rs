@@ -114,6 +114,9 @@ impl WindowText {
     /// The window of a metric expression whose top level is `call OVER (...)`; None for any
     /// other expression.
     pub fn parse(sql: &str) -> Result<Option<WindowText>> {
+        if !crate::sql::may_contain_word(sql, "over") {
+            return Ok(None);
+        }
         let toks = tokenize(sql)?;
         let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
         let mut depth = 0i64;

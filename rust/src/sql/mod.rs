@@ -202,11 +202,13 @@ pub fn scan_expression(sql: &str, columns: scope::Columns) -> Result<Vec<Piece>>
     let toks = tokenize(sql)?;
     let (references, tables) = match scope::analyze(sql, columns) {
         Ok(analysis) => (analysis.references, analysis.tables),
-        Err(e) => (
-            single_scope_references(&toks)
-                .ok_or_else(|| Error::parser(format!("cannot parse {}: {}", quote_literal(sql), e.message)))?,
-            Vec::new(),
-        ),
+        // What sqlparser cannot read is taken token by token, if it is one expression.
+        Err(e) => {
+            check_single_expression(sql, "the expression")?;
+            let references = single_scope_references(&toks)
+                .ok_or_else(|| Error::parser(format!("cannot parse {}: {}", quote_literal(sql), e.message)))?;
+            (references, Vec::new())
+        }
     };
     let mut spans: Vec<(usize, usize, Piece)> = references
         .into_iter()
@@ -308,6 +310,12 @@ fn single_scope_references(toks: &[Tok]) -> Option<Vec<Reference>> {
 
 /// Checks that `sql` is one self-contained expression fragment: no statement terminator and
 /// balanced parentheses/brackets, so that it cannot close the surrounding query or open another.
+/// Whether `sql` may hold the word `word` (ASCII, any case): a cheap test that lets callers skip
+/// tokenizing text that cannot contain a keyword. False only when the word is surely absent.
+pub fn may_contain_word(sql: &str, word: &str) -> bool {
+    sql.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
+}
+
 pub fn check_single_expression(sql: &str, what: &str) -> Result<()> {
     let toks = tokenize(sql)?;
     let mut depth: i64 = 0;
@@ -366,6 +374,16 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn scanned_expressions_are_single_expressions() {
+        for (sql, why) in [("a = 1; DROP TABLE t", "found ';'"), ("a) OR (1=1", "unmatched ')'"), ("(a", "unclosed")] {
+            let err = scan_expression(sql, &|_| None).unwrap_err();
+            assert!(err.message.contains(why), "{sql}: {}", err.message);
+        }
+        assert!(may_contain_word("x Over (y)", "over") && !may_contain_word("overall", "overs"));
+        assert!(!may_contain_word("sum(v) + 1", "over"));
     }
 
     fn roundtrip(sql: &str) -> String {
