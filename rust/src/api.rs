@@ -189,8 +189,8 @@ impl PendingDefine {
 pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>)> {
     let r = Renderer { view, home_catalog: catalog };
     let mut out = Vec::new();
-    // (is a metric, FROM clause, checking column) -> (probe index, expression)
-    let mut groups: Vec<((bool, String, String), Vec<(usize, String)>)> = Vec::new();
+    // (is a metric, FROM clause) -> (its anchor table, [(probe index, expression)])
+    let mut groups: Vec<((bool, String), (usize, Vec<(usize, String)>))> = Vec::new();
     for (i, rel) in view.relationships.iter().enumerate() {
         let source = crate::plan::Source { anchor: rel.from, joins: vec![crate::view::Step { rel: i, reversed: false }] };
         let sql = format!("SELECT 1 FROM {}", r.from_clause(&source));
@@ -220,16 +220,12 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
                     })?;
                 let from = r.from_clause(&source);
                 let expr = r.member_expr(id);
-                let batched = if kind == MemberKind::Metric {
-                    Some(String::new())
-                } else {
-                    row_level_sentinel(view, source.anchor).filter(|_| !has_window_syntax(&expr))
-                };
-                if let Some(sentinel) = batched {
-                    let key = (kind == MemberKind::Metric, from.clone(), sentinel);
+                // An ungrouped batch would accept the window function a grouped probe refuses.
+                if kind == MemberKind::Metric || !crate::window::may_have_window(&expr) {
+                    let key = (kind == MemberKind::Metric, from.clone());
                     match groups.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, members)) => members.push((out.len(), expr.clone())),
-                        None => groups.push((key, vec![(out.len(), expr.clone())])),
+                        Some((_, (_, members))) => members.push((out.len(), expr.clone())),
+                        None => groups.push((key, (source.anchor, vec![(out.len(), expr.clone())]))),
                     }
                 }
                 if kind == MemberKind::Metric {
@@ -246,7 +242,9 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
         out.push(Probe { subject, sql, member: type_key(view, id), listed });
     }
     let mut batches = Vec::new();
-    for ((metric, from, sentinel), members) in groups {
+    for ((metric, from), (anchor, members)) in groups {
+        let sentinel = if metric { Some(String::new()) } else { row_level_sentinel(view, anchor) };
+        let Some(sentinel) = sentinel else { continue }; // no column known: probed one by one
         for chunk in members.chunks(BATCH).filter(|c| c.len() > 1) {
             let sql = if metric {
                 let list: Vec<&str> = chunk.iter().map(|(_, e)| e.as_str()).collect();
@@ -270,19 +268,6 @@ fn row_level_sentinel(view: &View, table: usize) -> Option<String> {
     let t = &view.tables[table];
     let column = t.columns.first()?;
     Some(format!("{}.{}", crate::sql::quote_ident(&t.alias), crate::sql::quote_ident(column)))
-}
-
-/// Whether `expr` may contain a window function, which a grouped probe refuses and an ungrouped
-/// one would not.
-fn has_window_syntax(expr: &str) -> bool {
-    use sqlparser::keywords::Keyword;
-    use sqlparser::tokenizer::Token;
-    if !crate::sql::may_contain_word(expr, "over") {
-        return false;
-    }
-    crate::sql::tokenize(expr).map_or(true, |toks| {
-        toks.iter().any(|t| matches!(&t.token, Token::Word(w) if w.keyword == Keyword::OVER))
-    })
 }
 
 /// Where a member's DuckDB type is kept in `Stored::types`.

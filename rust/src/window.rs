@@ -66,6 +66,15 @@ fn is_word(t: &Tok, kw: &str) -> bool {
     matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case(kw))
 }
 
+/// Whether `sql` may call a window function (has the keyword OVER, at any depth); true when it
+/// does not tokenize.
+pub fn may_have_window(sql: &str) -> bool {
+    if !crate::sql::may_contain_word(sql, "over") {
+        return false;
+    }
+    tokenize(sql).map_or(true, |toks| toks.iter().any(|t| is_word(t, "OVER")))
+}
+
 fn text_of(sql: &str, toks: &[&Tok]) -> String {
     match (toks.first(), toks.last()) {
         (Some(a), Some(b)) => sql[a.offset..b.offset + b.text.len()].trim().to_string(),

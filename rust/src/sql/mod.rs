@@ -76,7 +76,6 @@ pub fn is_blank(sql: &str) -> bool {
     tokenize(sql).is_ok_and(|toks| toks.iter().all(Tok::is_trivia))
 }
 
-/// Tokenizes `sql`, keeping each token's source text (escapes and quoting preserved).
 /// The index of the `)` closing the `(` at `open` (tokens counted from it), if there is one.
 pub fn closing_paren<T: std::borrow::Borrow<Tok>>(toks: &[T], open: usize) -> Option<usize> {
     let mut depth = 0usize;
@@ -95,6 +94,7 @@ pub fn closing_paren<T: std::borrow::Borrow<Tok>>(toks: &[T], open: usize) -> Op
     None
 }
 
+/// Tokenizes `sql`, keeping each token's source text (escapes and quoting preserved).
 pub fn tokenize(sql: &str) -> Result<Vec<Tok>> {
     match tokenize_prefix(sql) {
         (toks, None) => Ok(toks),
@@ -308,14 +308,14 @@ fn single_scope_references(toks: &[Tok]) -> Option<Vec<Reference>> {
     Some(out)
 }
 
-/// Checks that `sql` is one self-contained expression fragment: no statement terminator and
-/// balanced parentheses/brackets, so that it cannot close the surrounding query or open another.
 /// Whether `sql` may hold the word `word` (ASCII, any case): a cheap test that lets callers skip
 /// tokenizing text that cannot contain a keyword. False only when the word is surely absent.
 pub fn may_contain_word(sql: &str, word: &str) -> bool {
     sql.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
 }
 
+/// Checks that `sql` is one self-contained expression fragment: no statement terminator and
+/// balanced parentheses/brackets, so that it cannot close the surrounding query or open another.
 pub fn check_single_expression(sql: &str, what: &str) -> Result<()> {
     let toks = tokenize(sql)?;
     let mut depth: i64 = 0;
