@@ -269,9 +269,9 @@ def catalog_scale(extension, seconds, views=2000):
         for d in range(9):
             con.execute(f"INSERT INTO dim{d} SELECT i, 'x' || i, 'y', 'z', 'w', 'v' FROM range(7) t(i)")
         con.execute(f"PRAGMA define_semantic_view('wide', {literal(json.dumps(wide_definition(100)))})")
-        con.execute(f"""INSERT INTO semantic_layer._definitions SELECT '"main"."w' || i || '"', 'main', 'w' || i,
-            replace(definition, '"definition":{{', '"definition":{{"comment":"copy ' || i || '",'), NULL, now()
-            FROM semantic_layer._definitions, range({count - 1}) t(i) WHERE view_name = 'wide'""")
+        con.execute(f"""INSERT INTO semantic_layer._definitions SELECT '"main"."w' || i || '"', 'main', 'w' || i, d,
+            NULL, now(), sha256(d) FROM (SELECT i, replace(definition, '"definition":{{', '"definition":{{"comment":"copy ' || i || '",') AS d
+            FROM semantic_layer._definitions, range({count - 1}) t(i) WHERE view_name = 'wide')""")
         for i in range(count - 1):
             con.execute(f"CREATE TABLE filler_{i} (a INTEGER, b VARCHAR)")
         return con

@@ -8,6 +8,10 @@
 #include "duckdb/main/attached_database.hpp"
 #include "duckdb/main/client_data.hpp"
 #include "duckdb/main/database_manager.hpp"
+#include "duckdb/parser/constraints/check_constraint.hpp"
+#include "duckdb/parser/expression/columnref_expression.hpp"
+#include "duckdb/parser/expression/comparison_expression.hpp"
+#include "duckdb/parser/expression/function_expression.hpp"
 #include "duckdb/storage/data_table.hpp"
 #include "duckdb/storage/table/scan_state.hpp"
 #include "duckdb/transaction/duck_transaction.hpp"
@@ -18,6 +22,9 @@ namespace duckdb {
 
 static constexpr const char *STORE_SCHEMA = "semantic_layer";
 static constexpr const char *STORE_TABLE = "_definitions";
+//! Column indexes of the store table.
+static constexpr idx_t DEFINITION_COLUMN = 3;
+static constexpr idx_t VERSION_COLUMN = 6;
 
 static optional_ptr<AttachedDatabase> FindDatabase(ClientContext &context, const string &name) {
 	return DatabaseManager::Get(context).GetDatabase(context, Identifier(name));
@@ -149,28 +156,70 @@ static bool MaybeSameName(const string_t &stored, const string &name) {
 	return size == name.size() && StringUtil::CIEquals(string(data, size), name);
 }
 
-//! The store table of a database: null when there is none; an error when a table of that
+//! The CHECK constraint that makes a store's versions trustworthy (`store::VERSION_CHECK`),
+//! as DuckDB prints it.
+static const string &VersionCheck() {
+	static const string text = [] {
+		vector<unique_ptr<ParsedExpression>> children;
+		children.push_back(make_uniq<ColumnRefExpression>("definition"));
+		auto hash = make_uniq<FunctionExpression>("sha256", std::move(children));
+		return ComparisonExpression(ExpressionType::COMPARE_EQUAL, make_uniq<ColumnRefExpression>("version"),
+		                            std::move(hash))
+		    .ToString();
+	}();
+	return text;
+}
+
+//! Whether the store's `version` column is the SHA-256 of its definition in every row: only
+//! the CHECK constraint guarantees it (a table rebuilt without it may hold anything there).
+static bool HasVersionCheck(TableCatalogEntry &entry) {
+	for (auto &constraint : entry.GetConstraints()) {
+		if (constraint->type == ConstraintType::CHECK &&
+		    constraint->Cast<CheckConstraint>().expression->ToString() == VersionCheck()) {
+			return true;
+		}
+	}
+	return false;
+}
+
+//! Where a database keeps its definitions.
+struct StoreTableInfo {
+	optional_ptr<TableCatalogEntry> entry;
+	rs::StoreLayout layout = rs::StoreLayout::Missing;
+	//! The version column holds each definition's SHA-256.
+	bool trusted_versions = false;
+};
+
+//! The store table of a database: none when there is none; an error when a table of that
 //! name has another layout (someone else's table: never scanned into our vectors).
-static optional_ptr<TableCatalogEntry> StoreTable(ClientContext &context, const string &catalog) {
+static StoreTableInfo StoreTable(ClientContext &context, const string &catalog) {
 	auto db = FindDatabase(context, catalog);
 	if (!db || !db->GetCatalog().IsDuckCatalog()) {
-		return nullptr;
+		return {};
 	}
 	// Untyped lookup: the typed one throws on a view of that name instead of returning it.
 	auto found = db->GetCatalog().GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(STORE_SCHEMA),
 	                                       Identifier(STORE_TABLE), OnEntryNotFound::RETURN_NULL);
 	if (!found || found->type != CatalogType::TABLE_ENTRY) {
-		return nullptr;
+		return {};
 	}
 	auto entry = &found->Cast<TableCatalogEntry>();
-	vector<LogicalType> layout {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
+	// key, schema_name, view_name, definition, comment, created[, version]
+	vector<LogicalType> legacy {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
 	                            LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::TIMESTAMP_TZ};
+	auto versioned = legacy;
+	versioned.push_back(LogicalType::VARCHAR);
 	auto &columns = entry->GetColumns();
-	if (columns.GetColumnTypes() != layout || columns.LogicalColumnCount() != columns.PhysicalColumnCount()) {
+	auto types = columns.GetColumnTypes();
+	StoreTableInfo info;
+	info.entry = entry;
+	if (columns.LogicalColumnCount() != columns.PhysicalColumnCount() || (types != legacy && types != versioned)) {
 		throw InvalidInputException("%s.%s.%s does not have the layout of a semantic view store", catalog,
 		                            STORE_SCHEMA, STORE_TABLE);
 	}
-	return entry;
+	info.layout = types == legacy ? rs::StoreLayout::Legacy : rs::StoreLayout::Versioned;
+	info.trusted_versions = info.layout == rs::StoreLayout::Versioned && HasVersionCheck(*entry);
+	return info;
 }
 
 DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalog, const string &only_name) {
@@ -178,11 +227,13 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 	store.context = &context;
 	store.catalog = catalog;
 	store.only_name = only_name;
-	auto entry = StoreTable(context, catalog);
-	if (!entry) {
+	auto info = StoreTable(context, catalog);
+	if (!info.entry) {
 		return store;
 	}
+	auto entry = info.entry;
 	store.exists = true;
+	store.layout = info.layout;
 	// Scan through storage in the caller's transaction: sees its own uncommitted definitions.
 	auto &table = entry->GetStorage();
 	auto &transaction = DuckTransaction::Get(context, entry->ParentCatalog());
@@ -190,6 +241,10 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 	                              StorageIndex(COLUMN_IDENTIFIER_ROW_ID)};
 	vector<LogicalType> types {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
 	                           LogicalType::TIMESTAMP_TZ, LogicalType::ROW_TYPE};
+	if (info.trusted_versions) {
+		columns.push_back(StorageIndex(VERSION_COLUMN));
+		types.push_back(LogicalType::VARCHAR);
+	}
 	TableScanState state;
 	table.InitializeScan(context, transaction, state, columns);
 	DataChunk chunk;
@@ -210,6 +265,7 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 		auto comments = UnifiedVectorFormat::GetData<string_t>(formats[2]);
 		auto created = UnifiedVectorFormat::GetData<timestamp_tz_t>(formats[3]);
 		auto row_ids = UnifiedVectorFormat::GetData<row_t>(formats[4]);
+		auto versions = info.trusted_versions ? UnifiedVectorFormat::GetData<string_t>(formats[5]) : nullptr;
 		for (idx_t row = 0; row < chunk.size(); row++) {
 			auto at = [&](idx_t c) {
 				return formats[c].sel->get_index(row);
@@ -226,6 +282,9 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 			r.created = formats[3].validity.RowIsValid(at(3)) ? Value::TIMESTAMPTZ(created[at(3)])
 			                                                    : Value(LogicalType::TIMESTAMP_TZ);
 			r.row_id = row_ids[at(4)];
+			if (versions && formats[5].validity.RowIsValid(at(5))) {
+				r.version = versions[at(5)].GetString();
+			}
 			r.table = &table;
 			r.catalog = &entry->ParentCatalog();
 			store.rows.push_back(std::move(r));
@@ -298,24 +357,29 @@ static bool FetchRowTexts(ClientContext &context, DataTable &table, Catalog &cat
 }
 
 //! The store row at `row_id`, if the caller's transaction sees one there and it holds
-//! `schema.name`; its definition is read with it.
-static bool FetchHintedRow(ClientContext &context, TableCatalogEntry &entry, row_t row_id, const string &schema,
-                           const string &name, StoredViewRow &row) {
+//! `schema.name`; with it, its version where the store keeps trusted ones, else its definition.
+static bool FetchHintedRow(ClientContext &context, TableCatalogEntry &entry, bool trusted_versions, row_t row_id,
+                           const string &schema, const string &name, StoredViewRow &row) {
 	// Never another transaction's local row id: only committed rows are hinted.
 	if (row_id < 0 || row_id >= MAX_ROW_ID) {
 		return false;
 	}
 	auto &table = entry.GetStorage();
+	auto third = trusted_versions ? VERSION_COLUMN : DEFINITION_COLUMN;
 	vector<string> texts;
 	if (!FetchRowTexts(context, table, entry.ParentCatalog(), row_id,
-	                   {StorageIndex(1), StorageIndex(2), StorageIndex(3)}, texts) ||
+	                   {StorageIndex(1), StorageIndex(2), StorageIndex(third)}, texts) ||
 	    !StringUtil::CIEquals(texts[0], schema) || !StringUtil::CIEquals(texts[1], name)) {
 		return false;
 	}
 	row.schema_name = std::move(texts[0]);
 	row.view_name = std::move(texts[1]);
-	row.definition = std::move(texts[2]);
-	row.loaded = true;
+	if (trusted_versions) {
+		row.version = std::move(texts[2]);
+	} else {
+		row.definition = std::move(texts[2]);
+		row.loaded = true;
+	}
 	row.row_id = row_id;
 	row.table = &table;
 	row.catalog = &entry.ParentCatalog();
@@ -327,14 +391,15 @@ DefinitionStore ReadViewRow(ClientContext &context, const string &catalog, const
 	auto key = StoreRowHints::Key(catalog, schema, name);
 	row_t row_id;
 	if (hints.Find(key, row_id)) {
-		auto entry = StoreTable(context, catalog);
+		auto info = StoreTable(context, catalog);
 		StoredViewRow row;
-		if (entry && FetchHintedRow(context, *entry, row_id, schema, name, row)) {
+		if (info.entry && FetchHintedRow(context, *info.entry, info.trusted_versions, row_id, schema, name, row)) {
 			DefinitionStore store;
 			store.context = &context;
 			store.catalog = catalog;
 			store.only_name = name;
 			store.exists = true;
+			store.layout = info.layout;
 			store.rows.push_back(std::move(row));
 			return store;
 		}
@@ -355,7 +420,7 @@ const string &StoredViewRow::Definition(ClientContext &context) const {
 		return definition;
 	}
 	vector<string> texts;
-	if (!FetchRowTexts(context, *table, *catalog, row_id, {StorageIndex(3)}, texts)) {
+	if (!FetchRowTexts(context, *table, *catalog, row_id, {StorageIndex(DEFINITION_COLUMN)}, texts)) {
 		// Only a store edited by hand: its row was just read in this transaction.
 		throw InvalidInputException("semantic view %s.%s: its stored definition is NULL or its row is gone",
 		                            schema_name, view_name);

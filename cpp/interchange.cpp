@@ -114,6 +114,7 @@ static string ImportQuery(ClientContext &context, const FunctionParameters &para
 	auto models = ReadModels(context, SourceArguments(parameters.values, "import_semantic_models"));
 	string catalog;
 	string create_store;
+	auto layout = rs::StoreLayout::Missing;
 	rust::Vec<rust::String> rows;
 	for (auto &model : models) {
 		ViewTarget target;
@@ -125,9 +126,10 @@ static string ImportQuery(ClientContext &context, const FunctionParameters &para
 		if (create_store.empty()) {
 			create_store = ToString(defined.create_store);
 		}
+		layout = defined.store_layout;
 		rows.push_back(defined.row);
 	}
-	return ToString(rs::import_sql(ToStr(catalog), ToStr(create_store), rows, models));
+	return ToString(rs::import_sql(ToStr(catalog), layout, ToStr(create_store), rows, models));
 }
 
 static string DefineFromYaml(ClientContext &context, const FunctionParameters &parameters, bool replace) {

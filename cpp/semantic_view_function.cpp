@@ -49,10 +49,20 @@ static string ExpandRequest(ClientContext &context, TableFunctionBindInput &inpu
 	DefinitionStore store;
 	auto target = ResolveViewTarget(context, name, ViewNameUse::QUERY, store);
 	auto &row = store.Find(target);
-	return ToString(CallRust([&] {
-		return rs::expand(GetViewCache(context), ToStr(target.name), ToStr(row.Definition(context)), ToStr(target.catalog),
-		                  request);
-	}));
+	auto &cache = GetViewCache(context);
+	auto expand = [&](const string &definition) {
+		return CallRust([&] {
+			return rs::expand(cache, ToStr(target.name), ToStr(row.version), ToStr(definition), ToStr(target.catalog),
+			                  request);
+		});
+	};
+	// By version alone where the store has one: on a hit the definition is never read.
+	static const string unread;
+	auto expanded = expand(row.version.empty() ? row.Definition(context) : unread);
+	if (expanded.needs_definition) {
+		expanded = expand(row.Definition(context));
+	}
+	return ToString(expanded.sql);
 }
 
 static unique_ptr<TableRef> SemanticViewBind(ClientContext &context, TableFunctionBindInput &input) {

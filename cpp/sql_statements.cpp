@@ -231,7 +231,7 @@ static string StatementSql(ClientContext &context, const rs::ParsedStatement &st
 	auto &row = store.Find(target);
 	CheckWritable(context, target, "alter");
 	return ToString(CallRust([&] {
-		return rs::comment_view(ToStr(target.catalog), ToStr(row.schema_name), ToStr(row.view_name),
+		return rs::comment_view(ToStr(target.catalog), store.layout, ToStr(row.schema_name), ToStr(row.view_name),
 		                        ToStr(row.Definition(context)), statement.has_comment, statement.comment);
 	}));
 }
@@ -283,12 +283,21 @@ static string StatementText(ClientContext &context, SQLStatement &statement, str
 	return sql;
 }
 
+//! The semantic views a statement reads, with the store rows they come from.
+struct ViewsRead {
+	rust::Vec<rs::PlainView> views;
+	//! The store each view was read from, and its row there, in the order of `views`.
+	vector<DefinitionStore> stores;
+	vector<idx_t> rows;
+};
+
 //! The semantic views `sql` may read (names DuckDB found no table for, and literal
-//! semantic_view(...) calls), as this transaction sees them.
-static rust::Vec<rs::PlainView> ViewsRead(ClientContext &context, const string &sql) {
+//! semantic_view(...) calls), as this transaction sees them: by version where the store keeps
+//! versions (the definition is read only if the cache asks for it), else by definition.
+static ViewsRead ReadViews(ClientContext &context, const string &sql) {
 	auto &cache = GetViewCache(context);
 	auto names = rs::plain_sql_candidates(cache, ToStr(sql));
-	rust::Vec<rs::PlainView> views;
+	ViewsRead read;
 	for (auto &name : names) {
 		try {
 			DefinitionStore store;
@@ -297,12 +306,29 @@ static rust::Vec<rs::PlainView> ViewsRead(ClientContext &context, const string &
 			if (CatalogHasTable(context, target)) {
 				continue;
 			}
-			views.push_back(rs::PlainView {name, row.Definition(context), target.catalog, VerifyKeys(context)});
+			auto definition = row.version.empty() ? row.Definition(context) : string();
+			read.views.push_back(rs::PlainView {name, row.version, definition, target.catalog, VerifyKeys(context)});
+			read.rows.push_back(NumericCast<idx_t>(&row - store.rows.data()));
+			read.stores.push_back(std::move(store));
 		} catch (std::exception &) {
 			continue; // not a semantic view: DuckDB's own error stands
 		}
 	}
-	return views;
+	return read;
+}
+
+//! The rewrite of `sql` over the views it reads; their definitions are read if the cache
+//! does not hold every version.
+static string RewritePlainSql(ClientContext &context, const string &sql, ViewsRead &read) {
+	auto &cache = GetViewCache(context);
+	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(cache, ToStr(sql), read.views); });
+	if (rewritten.needs_definition) {
+		for (idx_t i = 0; i < read.views.size(); i++) {
+			read.views[i].definition = read.stores[i].rows[read.rows[i]].Definition(context);
+		}
+		rewritten = CallRust([&] { return rs::rewrite_plain_sql(cache, ToStr(sql), read.views); });
+	}
+	return ToString(rewritten.sql);
 }
 
 //! Binds generated SQL in place of the statement. Definitions are data, not catalog entries:
@@ -320,11 +346,11 @@ static BoundStatement BindGenerated(ClientContext &context, Binder &binder, cons
 static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLStatement &statement) {
 	string prepared_name;
 	auto sql = StatementText(context, statement, prepared_name);
-	auto views = ViewsRead(context, sql);
-	if (views.empty()) {
+	auto read = ReadViews(context, sql);
+	if (read.views.empty()) {
 		return {};
 	}
-	auto rewritten = CallRust([&] { return rs::rewrite_plain_sql(GetViewCache(context), ToStr(sql), views); });
+	auto rewritten = RewritePlainSql(context, sql, read);
 	if (!prepared_name.empty()) {
 		auto texts = context.registered_state->Get<PreparedTexts>(PREPARED_KEY);
 		if (!texts) {
@@ -333,7 +359,7 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 		}
 		texts->texts[prepared_name] = sql;
 	}
-	return BindGenerated(context, binder, ToString(rewritten));
+	return BindGenerated(context, binder, rewritten);
 }
 
 //! A query with SEMANTIC_VIEW(...) clauses, which the parser turned into semantic_view(...)
@@ -343,11 +369,11 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 static BoundStatement BindClauseQuery(ClientContext &context, Binder &binder, const string &sql) {
 	// PREPARE p AS ...: the rewrite would be of the prepared statement alone.
 	auto prepares = ToString(rs::prepared_statement_name(ToStr(sql)).kind) == "prepare";
-	auto views = prepares ? rust::Vec<rs::PlainView>() : ViewsRead(context, sql);
-	if (!views.empty()) {
+	auto read = prepares ? ViewsRead() : ReadViews(context, sql);
+	if (!read.views.empty()) {
 		string rewritten;
 		try {
-			rewritten = ToString(CallRust([&] { return rs::rewrite_plain_sql(GetViewCache(context), ToStr(sql), views); }));
+			rewritten = RewritePlainSql(context, sql, read);
 		} catch (std::exception &) {
 			rewritten.clear();
 		}

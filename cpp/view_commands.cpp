@@ -153,7 +153,7 @@ rs::Defined PrepareDefine(ClientContext &context, const ViewTarget &target, cons
 	auto views = store.ToRust();
 	auto pending = CallRust([&] {
 		return rs::define(ToStr(target.catalog), ToStr(target.schema), ToStr(target.name), ToStr(json), columns,
-		                  replace, if_not_exists, store.exists, views);
+		                  replace, if_not_exists, store.layout, views);
 	});
 	// Members over one join tree bind together (thousands of members in a few binds); what a
 	// batch leaves unbound binds one by one.

@@ -21,6 +21,9 @@ struct StoredViewRow {
 	string view_name;
 	Value comment;
 	Value created;
+	//! The SHA-256 of the definition where the store keeps it under its CHECK constraint (empty
+	//! otherwise): a query finds its compiled view by it without reading the definition.
+	string version;
 	//! The definition JSON, read from storage on first use: a query reads only its own view's.
 	const string &Definition(ClientContext &context) const;
 
@@ -33,8 +36,10 @@ struct StoredViewRow {
 };
 
 struct DefinitionStore {
-	//! Whether the store table exists in the catalog (it is created by the first define).
+	//! Whether the store table exists in the catalog (it is created by the first define), and
+	//! whether it has the version column.
 	bool exists = false;
+	rs::StoreLayout layout = rs::StoreLayout::Missing;
 	vector<StoredViewRow> rows;
 	//! Where the rows were read, and the one view name they were limited to (empty: all).
 	ClientContext *context = nullptr;

@@ -108,7 +108,7 @@ pub struct PendingDefine {
     replace: bool,
     if_not_exists: bool,
     exists: bool,
-    store_exists: bool,
+    layout: store::Layout,
     pub probes: Vec<Probe>,
     pub batches: Vec<ProbeBatch>,
 }
@@ -118,8 +118,9 @@ pub struct Defined {
     pub create_store: String,
     /// The one statement writing the definition.
     pub write: String,
-    /// The row it writes (see `store::insert_rows_sql`).
+    /// The row it writes (see `store::insert_rows_sql`), for a store of this layout.
     pub row: String,
+    pub layout: store::Layout,
 }
 
 /// Checks a definition and lists the probes DuckDB must bind. Fails early when the view
@@ -133,7 +134,7 @@ pub fn define(
     found: Vec<(bool, Found)>,
     replace: bool,
     if_not_exists: bool,
-    store_exists: bool,
+    layout: store::Layout,
     views: &[StoredName],
 ) -> Result<PendingDefine> {
     let context = format!("semantic view '{name}'");
@@ -153,7 +154,7 @@ pub fn define(
         replace,
         if_not_exists,
         exists,
-        store_exists,
+        layout,
         probes,
         batches,
     })
@@ -177,9 +178,9 @@ impl PendingDefine {
             self.replace,
             self.if_not_exists,
             self.exists,
-            self.store_exists,
+            self.layout,
         )?;
-        Ok(Defined { create_store: w.create_store, write: w.write, row: w.row })
+        Ok(Defined { create_store: w.create_store, write: w.write, row: w.row, layout: self.layout })
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::api;
-use crate::cache::{ExpansionKey, ViewCache, ViewUse};
+use crate::cache::{DefinitionRef, ExpansionKey, ViewCache, ViewUse};
 use crate::catalog::{Found, PhysicalTable};
 use crate::error::{Error, ErrorKind};
 use crate::plan::Request;
@@ -61,6 +61,15 @@ mod ffi {
         create_store: String,
         write: String,
         row: String,
+        /// The store layout `row` is written for (what an import of several rows needs).
+        store_layout: StoreLayout,
+    }
+
+    /// SQL a query expands to; `needs_definition` (and no SQL) when the cache does not hold a
+    /// version it was given without its definition: the caller reads it and asks again.
+    struct Expansion {
+        sql: String,
+        needs_definition: bool,
     }
 
     /// A semantic model file read through DuckDB's file system.
@@ -111,9 +120,19 @@ mod ffi {
         verify_keys: bool,
     }
 
-    /// A semantic view named in a plain SQL query, as the glue found it.
+    /// How a database keeps its store table (see `store::Layout`).
+    #[derive(Debug)]
+    enum StoreLayout {
+        Missing,
+        Legacy,
+        Versioned,
+    }
+
+    /// A semantic view named in a plain SQL query, as the glue found it: its version (empty
+    /// where the store has none) and its definition (empty until the cache asks for it).
     struct PlainView {
         name: String,
+        version: String,
         definition: String,
         home_catalog: String,
         verify_keys: bool,
@@ -174,17 +193,32 @@ mod ffi {
             columns: &Vec<TableColumns>,
             replace: bool,
             if_not_exists: bool,
-            store_exists: bool,
+            store_layout: StoreLayout,
             views: &Vec<StoredView>,
         ) -> Result<Box<PendingDefine>>;
         fn parse_statement(text: &str) -> ParsedStatement;
         fn rename_view(catalog: &str, schema: &str, name: &str, new_name: &str, if_exists: bool, views: &Vec<StoredView>) -> Result<String>;
-        fn comment_view(catalog: &str, schema: &str, name: &str, definition: &str, has_comment: bool, comment: &str) -> Result<String>;
+        fn comment_view(
+            catalog: &str,
+            store_layout: StoreLayout,
+            schema: &str,
+            name: &str,
+            definition: &str,
+            has_comment: bool,
+            comment: &str,
+        ) -> Result<String>;
         fn get_ddl(catalog: &str, schema: &str, name: &str, definition: &str, qualified: bool) -> Result<String>;
         fn drop_view(catalog: &str, schema: &str, name: &str, if_exists: bool, views: &Vec<StoredView>) -> Result<String>;
         fn find_view(catalog: &str, schema: &str, name: &str, views: &Vec<StoredView>) -> Result<usize>;
         fn view_matches(schema: &str, name: &str, view: &StoredView) -> bool;
-        fn expand(cache: &ViewCache, name: &str, definition: &str, home_catalog: &str, request: &ExpandRequest) -> Result<String>;
+        fn expand(
+            cache: &ViewCache,
+            name: &str,
+            version: &str,
+            definition: &str,
+            home_catalog: &str,
+            request: &ExpandRequest,
+        ) -> Result<Expansion>;
         fn describe(definition: &str) -> Result<Vec<DescribeRow>>;
         fn properties(definition: &str, home_catalog: &str) -> Result<Vec<PropertyRow>>;
         fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<MetricDimension>>;
@@ -196,9 +230,9 @@ mod ffi {
         fn model_to_yaml(name: &str, definition: &str, format: &str) -> Result<String>;
         fn verify_checks(definition: &str, home_catalog: &str) -> Result<Vec<VerifyCheck>>;
         fn verify_report(definition: &str, home_catalog: &str, not_checked: &Vec<String>) -> Result<String>;
-        fn import_sql(catalog: &str, create_store: &str, rows: &Vec<String>, models: &Vec<ImportedModel>) -> String;
+        fn import_sql(catalog: &str, store_layout: StoreLayout, create_store: &str, rows: &Vec<String>, models: &Vec<ImportedModel>) -> String;
         fn prepared_statement_name(sql: &str) -> PreparedName;
-        fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<PlainView>) -> Result<String>;
+        fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<PlainView>) -> Result<Expansion>;
     }
 }
 
@@ -261,7 +295,7 @@ fn define(
     columns: &Vec<ffi::TableColumns>,
     replace: bool,
     if_not_exists: bool,
-    store_exists: bool,
+    store_layout: ffi::StoreLayout,
     views: &Vec<ffi::StoredView>,
 ) -> BridgeResult<Box<PendingDefine>> {
     guard(|| {
@@ -273,7 +307,7 @@ fn define(
                 (c.subquery, Found { key: c.key.clone(), table, columns: c.columns.clone() })
             })
             .collect();
-        let pending = api::define(catalog, schema, name, json, found, replace, if_not_exists, store_exists, &names(views))?;
+        let pending = api::define(catalog, schema, name, json, found, replace, if_not_exists, layout(store_layout), &names(views))?;
         Ok(Box::new(PendingDefine(pending)))
     })
 }
@@ -300,7 +334,12 @@ impl PendingDefine {
     fn finish(&self, types: &Vec<String>) -> BridgeResult<ffi::Defined> {
         guard(|| {
             let d = self.0.finish(types)?;
-            Ok(ffi::Defined { create_store: d.create_store, write: d.write, row: d.row })
+            let store_layout = match d.layout {
+                crate::store::Layout::Missing => ffi::StoreLayout::Missing,
+                crate::store::Layout::Legacy => ffi::StoreLayout::Legacy,
+                crate::store::Layout::Versioned => ffi::StoreLayout::Versioned,
+            };
+            Ok(ffi::Defined { create_store: d.create_store, write: d.write, row: d.row, store_layout })
         })
     }
 }
@@ -375,8 +414,32 @@ fn rename_view(catalog: &str, schema: &str, name: &str, new_name: &str, if_exist
     guard(|| crate::store::rename_sql(catalog, schema, name, new_name, &names(views), if_exists))
 }
 
-fn comment_view(catalog: &str, schema: &str, name: &str, definition: &str, has_comment: bool, comment: &str) -> BridgeResult<String> {
-    guard(|| crate::store::comment_sql(catalog, schema, name, definition, has_comment.then_some(comment)))
+fn comment_view(
+    catalog: &str,
+    store_layout: ffi::StoreLayout,
+    schema: &str,
+    name: &str,
+    definition: &str,
+    has_comment: bool,
+    comment: &str,
+) -> BridgeResult<String> {
+    guard(|| crate::store::comment_sql(catalog, layout(store_layout), schema, name, definition, has_comment.then_some(comment)))
+}
+
+/// The glue only passes the three layouts; anything else writes the columns every store has.
+fn layout(layout: ffi::StoreLayout) -> crate::store::Layout {
+    match layout {
+        ffi::StoreLayout::Missing => crate::store::Layout::Missing,
+        ffi::StoreLayout::Versioned => crate::store::Layout::Versioned,
+        _ => crate::store::Layout::Legacy,
+    }
+}
+
+fn expansion(sql: Option<String>) -> ffi::Expansion {
+    match sql {
+        Some(sql) => ffi::Expansion { sql, needs_definition: false },
+        None => ffi::Expansion { sql: String::new(), needs_definition: true },
+    }
 }
 
 fn get_ddl(catalog: &str, schema: &str, name: &str, definition: &str, qualified: bool) -> BridgeResult<String> {
@@ -400,7 +463,14 @@ fn new_view_cache(max_bytes: usize) -> Box<ViewCache> {
     Box::new(ViewCache::new(max_bytes))
 }
 
-fn expand(cache: &ViewCache, name: &str, definition: &str, home_catalog: &str, request: &ffi::ExpandRequest) -> BridgeResult<String> {
+fn expand(
+    cache: &ViewCache,
+    name: &str,
+    version: &str,
+    definition: &str,
+    home_catalog: &str,
+    request: &ffi::ExpandRequest,
+) -> BridgeResult<ffi::Expansion> {
     guard(|| {
         let request = Request {
             dimensions: request.dimensions.clone(),
@@ -410,9 +480,11 @@ fn expand(cache: &ViewCache, name: &str, definition: &str, home_catalog: &str, r
             verify_keys: request.verify_keys,
         };
         let key = ExpansionKey { name: name.to_string(), home_catalog: home_catalog.to_string(), request };
-        cache.expansion(definition, key, |compiled, key| {
+        let definition = DefinitionRef { version, text: definition };
+        let sql = cache.expansion(definition, key, |compiled, key| {
             api::expand_compiled(&key.name, compiled, &key.home_catalog, key.request.clone())
-        })
+        })?;
+        Ok(expansion(sql))
     })
 }
 
@@ -464,24 +536,31 @@ fn prepared_statement_name(sql: &str) -> ffi::PreparedName {
     }
 }
 
-fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<ffi::PlainView>) -> BridgeResult<String> {
+fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<ffi::PlainView>) -> BridgeResult<ffi::Expansion> {
     guard(|| {
         let uses: Vec<ViewUse> = views
             .iter()
-            .map(|v| ViewUse { name: &v.name, definition: &v.definition, home_catalog: &v.home_catalog, verify_keys: v.verify_keys })
+            .map(|v| ViewUse {
+                name: &v.name,
+                definition: DefinitionRef { version: &v.version, text: &v.definition },
+                home_catalog: &v.home_catalog,
+                verify_keys: v.verify_keys,
+            })
             .collect();
-        cache.rewrite(sql, &uses, || {
+        let sql = cache.rewrite(sql, &uses, |compiled| {
             let views: Vec<crate::plain_sql::PlainView> = views
                 .iter()
-                .map(|v| crate::plain_sql::PlainView {
+                .zip(compiled)
+                .map(|(v, compiled)| crate::plain_sql::PlainView {
                     name: v.name.clone(),
-                    definition: v.definition.clone(),
+                    compiled: compiled.clone(),
                     home_catalog: v.home_catalog.clone(),
                     verify_keys: v.verify_keys,
                 })
                 .collect();
-            crate::plain_sql::PlainQuery::new(sql).rewrite(&views, cache)
-        })
+            crate::plain_sql::PlainQuery::new(sql).rewrite(&views)
+        })?;
+        Ok(expansion(sql))
     })
 }
 
@@ -545,7 +624,7 @@ fn model_to_yaml(name: &str, definition: &str, format: &str) -> BridgeResult<Str
 
 /// The statements an import runs: the store's creation if needed, one INSERT of every view
 /// (all or nothing), and a SELECT listing what was imported and what was not.
-fn import_sql(catalog: &str, create_store: &str, rows: &Vec<String>, models: &Vec<ffi::ImportedModel>) -> String {
+fn import_sql(catalog: &str, store_layout: ffi::StoreLayout, create_store: &str, rows: &Vec<String>, models: &Vec<ffi::ImportedModel>) -> String {
     use crate::sql::quote_literal;
     let list = |items: &[String]| format!("[{}]::VARCHAR[]", items.iter().map(|s| quote_literal(s)).collect::<Vec<_>>().join(", "));
     let summary: Vec<String> = models
@@ -554,7 +633,7 @@ fn import_sql(catalog: &str, create_store: &str, rows: &Vec<String>, models: &Ve
         .collect();
     format!(
         "{create_store}{};\nSELECT * FROM (VALUES {}) AS imported(view_name, format, files, not_imported);",
-        crate::store::insert_rows_sql(catalog, rows),
+        crate::store::insert_rows_sql(catalog, layout(store_layout), rows),
         summary.join(", ")
     )
 }

@@ -1,10 +1,13 @@
-//! Compiled views, cached by the exact stored definition text. Parsing, declaring and resolving
-//! a definition then happens once per definition version, not once per query. Keyed by content,
-//! the cache cannot serve a stale or invisible version: a query looks up the text its own
+//! Compiled views, cached by definition version. Parsing, declaring and resolving a definition
+//! then happens once per definition version, not once per query. A version is the SHA-256 of the
+//! stored text, kept in the store row beside it and enforced by the table's CHECK constraint, so
+//! the cache cannot serve a stale or invisible version: a query looks up the version its own
 //! transaction reads from the store, so another connection's uncommitted write, a ROLLBACK, a
-//! re-ATTACHed file or a definition edited with plain SQL simply look up a different text.
-//! One cache per database instance (the C++ glue keeps it in DuckDB's object cache), bounded
-//! by the size of the definitions it holds, least recently used out first.
+//! re-ATTACHed file or a definition edited with plain SQL simply look up another version, and a
+//! hit never reads the definition itself. Stores without a trusted version column (written by
+//! an earlier release, or a table someone built without the constraint) are keyed by the full
+//! text instead. One cache per database instance (the C++ glue keeps it in DuckDB's object
+//! cache), bounded by the size of the definitions it holds, least recently used out first.
 //!
 //! It also keeps SQL derived from compiled views: expansions of requests (which depend only on
 //! the compiled view, the request, the view's name and its database's current name) and
@@ -41,9 +44,36 @@ impl Compiled {
     }
 }
 
+/// A stored definition as a query reads it: its version, when the store keeps a trusted one,
+/// and its text, which may be left unread (empty) when there is a version.
+#[derive(Debug, Clone, Copy)]
+pub struct DefinitionRef<'a> {
+    pub version: &'a str,
+    pub text: &'a str,
+}
+
+impl<'a> DefinitionRef<'a> {
+    /// A definition known only by its text (a store without versions, or tests).
+    pub fn text(text: &'a str) -> Self {
+        DefinitionRef { version: "", text }
+    }
+
+    /// What the cache keys it by: its version, else its whole text (a version is hexadecimal,
+    /// a text is a JSON object, so the two never meet).
+    fn key(&self) -> &'a str {
+        if self.version.is_empty() {
+            self.text
+        } else {
+            self.version
+        }
+    }
+}
+
 struct Entry {
     compiled: Arc<Compiled>,
     last_used: u64,
+    /// What the entry counts against the cache's bound: its key and definition text.
+    bytes: usize,
 }
 
 /// SQL derived from compiled views (expansions, plain-SQL rewrites) kept per cache: at most
@@ -66,7 +96,7 @@ pub struct ExpansionKey {
 #[derive(Debug, Clone)]
 pub struct ViewUse<'a> {
     pub name: &'a str,
-    pub definition: &'a str,
+    pub definition: DefinitionRef<'a>,
     pub home_catalog: &'a str,
     pub verify_keys: bool,
 }
@@ -98,7 +128,7 @@ struct Derived {
 
 #[derive(Default)]
 struct Entries {
-    /// By `sample_key` of the text; texts sharing a key are told apart by full comparison.
+    /// By `sample_key` of the entry's key; keys sharing one are told apart by full comparison.
     by_key: HashMap<u64, Vec<(String, Entry)>>,
     count: usize,
     bytes: usize,
@@ -172,21 +202,32 @@ impl ViewCache {
 
     /// The compiled view of a stored definition text.
     pub fn get(&self, definition: &str) -> Result<Arc<Compiled>> {
-        if let Some(found) = self.lookup(definition) {
-            return Ok(found);
+        self.compiled(DefinitionRef::text(definition))?
+            .ok_or_else(|| crate::error::Error::internal("a definition text without its compiled view"))
+    }
+
+    /// The compiled view of a stored definition; `None` when only its version was given and
+    /// the cache does not hold it (the caller reads the text and asks again).
+    pub fn compiled(&self, definition: DefinitionRef) -> Result<Option<Arc<Compiled>>> {
+        if let Some(found) = self.lookup(definition.key()) {
+            return Ok(Some(found));
+        }
+        if definition.text.is_empty() {
+            return Ok(None);
         }
         // Compiled outside the lock: other queries go on meanwhile.
-        let compiled = Arc::new(Compiled::new(definition)?);
-        if definition.len() <= self.max_bytes {
-            let key = sample_key(definition);
+        let compiled = Arc::new(Compiled::new(definition.text)?);
+        let key = definition.key();
+        let bytes = if definition.version.is_empty() { key.len() } else { key.len() + definition.text.len() };
+        if bytes <= self.max_bytes {
             let mut e = self.lock();
             e.clock += 1;
             let clock = e.clock;
-            let bucket = e.by_key.entry(key).or_default();
-            if !bucket.iter().any(|(text, _)| text == definition) {
-                bucket.push((definition.to_string(), Entry { compiled: compiled.clone(), last_used: clock }));
+            let bucket = e.by_key.entry(sample_key(key)).or_default();
+            if !bucket.iter().any(|(k, _)| k == key) {
+                bucket.push((key.to_string(), Entry { compiled: compiled.clone(), last_used: clock, bytes }));
                 e.count += 1;
-                e.bytes += definition.len();
+                e.bytes += bytes;
             }
             while e.bytes > self.max_bytes {
                 let oldest = e
@@ -195,57 +236,64 @@ impl ViewCache {
                     .flat_map(|(k, bucket)| bucket.iter().enumerate().map(move |(i, (_, v))| (v.last_used, *k, i)))
                     .min();
                 let Some((_, k, i)) = oldest else { break };
-                let bucket = e.by_key.get_mut(&k).expect("found above");
-                let (text, entry) = bucket.remove(i);
+                let Some(bucket) = e.by_key.get_mut(&k) else { break };
+                let (_, entry) = bucket.remove(i);
                 if bucket.is_empty() {
                     e.by_key.remove(&k);
                 }
                 e.count -= 1;
-                e.bytes -= text.len();
+                e.bytes -= entry.bytes;
                 e.drop_derived_from(&entry.compiled);
             }
         }
-        Ok(compiled)
+        Ok(Some(compiled))
     }
 
     /// The expansion of a request on a stored definition: `expand` runs on a miss. Only
-    /// expansions of views the cache keeps are kept; errors never are.
+    /// expansions of views the cache keeps are kept; errors never are. `None` as `compiled`.
     pub fn expansion(
         &self,
-        definition: &str,
+        definition: DefinitionRef,
         key: ExpansionKey,
         expand: impl FnOnce(&Compiled, &ExpansionKey) -> Result<String>,
-    ) -> Result<String> {
-        let compiled = self.get(definition)?;
+    ) -> Result<Option<String>> {
+        let Some(compiled) = self.compiled(definition)? else { return Ok(None) };
         let key = DerivedKey::Expansion(Arc::as_ptr(&compiled) as usize, key);
         if let Some(sql) = self.find_derived(&key) {
-            return Ok(sql);
+            return Ok(Some(sql));
         }
         let DerivedKey::Expansion(_, request) = &key else {
             return Err(crate::error::Error::internal("an expansion key of another kind"));
         };
         let sql = expand(&compiled, request)?;
-        self.keep_derived(key, vec![(definition, compiled)], &sql);
-        Ok(sql)
+        self.keep_derived(key, vec![(definition.key(), compiled)], &sql);
+        Ok(Some(sql))
     }
 
-    /// The rewrite of a plain-SQL statement over views: `rewrite` runs on a miss. Kept only when
-    /// the cache keeps every view it read; errors never are.
-    pub fn rewrite(&self, sql: &str, views: &[ViewUse], rewrite: impl FnOnce() -> Result<String>) -> Result<String> {
+    /// The rewrite of a plain-SQL statement over views: `rewrite` runs on a miss, given the
+    /// views compiled in the order of `views`. Kept only when the cache keeps every view it
+    /// read; errors never are. `None` as `compiled`, when any view is not held.
+    pub fn rewrite(
+        &self,
+        sql: &str,
+        views: &[ViewUse],
+        rewrite: impl FnOnce(&[Arc<Compiled>]) -> Result<String>,
+    ) -> Result<Option<String>> {
         let mut compiled = Vec::with_capacity(views.len());
         let mut parts = Vec::with_capacity(views.len());
         for v in views {
-            let c = self.get(v.definition)?;
+            let Some(c) = self.compiled(v.definition)? else { return Ok(None) };
             parts.push((v.name.to_string(), Arc::as_ptr(&c) as usize, v.home_catalog.to_string(), v.verify_keys));
-            compiled.push((v.definition, c));
+            compiled.push(c);
         }
         let key = DerivedKey::Rewrite(sql.to_string(), parts);
         if let Some(sql) = self.find_derived(&key) {
-            return Ok(sql);
+            return Ok(Some(sql));
         }
-        let out = rewrite()?;
-        self.keep_derived(key, compiled, &out);
-        Ok(out)
+        let out = rewrite(&compiled)?;
+        let held = views.iter().map(|v| v.definition.key()).zip(compiled).collect();
+        self.keep_derived(key, held, &out);
+        Ok(Some(out))
     }
 
     /// The candidate view names of a plain-SQL statement: `read` runs on a miss.
@@ -278,9 +326,10 @@ impl ViewCache {
         Some(d.sql.clone())
     }
 
+    /// Keeps derived SQL while the cache holds each view it came from (by cache key).
     fn keep_derived(&self, key: DerivedKey, views: Vec<(&str, Arc<Compiled>)>, sql: &str) {
         let mut e = self.lock();
-        if !views.iter().all(|(definition, compiled)| self.holds(&e, definition, compiled)) {
+        if !views.iter().all(|(view_key, compiled)| self.holds(&e, view_key, compiled)) {
             return;
         }
         let clock = e.clock;
@@ -293,11 +342,11 @@ impl ViewCache {
         e.evict_derived();
     }
 
-    /// Whether `compiled` is the entry the cache holds for `definition`.
-    fn holds(&self, e: &Entries, definition: &str, compiled: &Arc<Compiled>) -> bool {
+    /// Whether `compiled` is the entry the cache holds under `key`.
+    fn holds(&self, e: &Entries, key: &str, compiled: &Arc<Compiled>) -> bool {
         e.by_key
-            .get(&sample_key(definition))
-            .and_then(|bucket| bucket.iter().find(|(text, _)| text == definition))
+            .get(&sample_key(key))
+            .and_then(|bucket| bucket.iter().find(|(k, _)| k == key))
             .is_some_and(|(_, entry)| Arc::ptr_eq(&entry.compiled, compiled))
     }
 
@@ -306,12 +355,12 @@ impl ViewCache {
         self.lock().derived.len()
     }
 
-    fn lookup(&self, definition: &str) -> Option<Arc<Compiled>> {
-        let key = sample_key(definition);
+    fn lookup(&self, key: &str) -> Option<Arc<Compiled>> {
+        let hash = sample_key(key);
         let mut e = self.lock();
         e.clock += 1;
         let clock = e.clock;
-        let (_, entry) = e.by_key.get_mut(&key)?.iter_mut().find(|(text, _)| text == definition)?;
+        let (_, entry) = e.by_key.get_mut(&hash)?.iter_mut().find(|(k, _)| k == key)?;
         entry.last_used = clock;
         Some(entry.compiled.clone())
     }
@@ -397,6 +446,28 @@ mod tests {
     }
 
     #[test]
+    fn a_version_finds_its_entry_without_the_text() {
+        let cache = ViewCache::new(1 << 20);
+        let (v1, v2) = (definition("sum(a)"), definition("max(a)"));
+        let known = |version, text| DefinitionRef { version, text };
+        // Not held yet: the caller must read the text.
+        assert!(cache.compiled(known("aa01", "")).unwrap().is_none());
+        let a = cache.compiled(known("aa01", &v1)).unwrap().unwrap();
+        assert!(Arc::ptr_eq(&a, &cache.compiled(known("aa01", "")).unwrap().unwrap()));
+        // Another version is another entry even with the same text; the text alone is a third.
+        let b = cache.compiled(known("bb02", &v1)).unwrap().unwrap();
+        assert!(!Arc::ptr_eq(&a, &b));
+        assert!(!Arc::ptr_eq(&a, &cache.get(&v1).unwrap()));
+        assert_eq!(cache.compiled(known("cc03", &v2)).unwrap().unwrap().view.metrics[0].def.expr, "max(a)");
+        assert_eq!(cache.len(), 4);
+        let expand = |_: &Compiled, _: &ExpansionKey| Ok("sql".to_string());
+        assert_eq!(cache.expansion(known("dd04", ""), request("m"), expand).unwrap(), None);
+        assert_eq!(cache.expansion(known("aa01", ""), request("m"), expand).unwrap().as_deref(), Some("sql"));
+        let uses = [ViewUse { name: "v", definition: known("ee05", ""), home_catalog: "memory", verify_keys: false }];
+        assert_eq!(cache.rewrite("SELECT 1", &uses, |_| Ok("x".into())).unwrap(), None);
+    }
+
+    #[test]
     fn unreadable_definitions_are_errors_not_entries() {
         let cache = ViewCache::new(1 << 20);
         assert!(cache.get("{not json").is_err());
@@ -417,16 +488,16 @@ mod tests {
             calls.set(calls.get() + 1);
             Ok(format!("{} {}", c.view.metrics[0].def.expr, k.request.metrics[0]))
         };
-        assert_eq!(cache.expansion(&v1, request("m"), expand).unwrap(), "sum(a) m");
-        assert_eq!(cache.expansion(&v1, request("m"), expand).unwrap(), "sum(a) m");
+        assert_eq!(cache.expansion(DefinitionRef::text(&v1), request("m"), expand).unwrap().unwrap(), "sum(a) m");
+        assert_eq!(cache.expansion(DefinitionRef::text(&v1), request("m"), expand).unwrap().unwrap(), "sum(a) m");
         assert_eq!(calls.get(), 1);
-        assert_eq!(cache.expansion(&v2, request("m"), expand).unwrap(), "max(a) m");
+        assert_eq!(cache.expansion(DefinitionRef::text(&v2), request("m"), expand).unwrap().unwrap(), "max(a) m");
         let mut other = request("m");
         other.home_catalog = "renamed".into();
-        cache.expansion(&v1, other, expand).unwrap();
+        cache.expansion(DefinitionRef::text(&v1), other, expand).unwrap();
         assert_eq!((calls.get(), cache.derived()), (3, 3));
         // Errors are not kept.
-        assert!(cache.expansion(&v1, request("x"), |_, _| Err(crate::error::Error::binder("no"))).is_err());
+        assert!(cache.expansion(DefinitionRef::text(&v1), request("x"), |_, _| Err(crate::error::Error::binder("no"))).is_err());
         assert_eq!(cache.derived(), 3);
     }
 
@@ -434,18 +505,18 @@ mod tests {
     fn expansions_go_with_their_view_and_are_bounded() {
         let (v1, v2) = (definition("sum(a)"), definition("max(a)"));
         let cache = ViewCache::new(v1.len() + 1);
-        cache.expansion(&v1, request("m"), |_, _| Ok("one".into())).unwrap();
+        cache.expansion(DefinitionRef::text(&v1), request("m"), |_, _| Ok("one".into())).unwrap();
         assert_eq!(cache.derived(), 1);
-        cache.expansion(&v2, request("m"), |_, _| Ok("two".into())).unwrap(); // evicts v1
+        cache.expansion(DefinitionRef::text(&v2), request("m"), |_, _| Ok("two".into())).unwrap(); // evicts v1
         assert_eq!(cache.derived(), 1);
-        assert_eq!(cache.expansion(&v1, request("m"), |_, _| Ok("again".into())).unwrap(), "again");
+        assert_eq!(cache.expansion(DefinitionRef::text(&v1), request("m"), |_, _| Ok("again".into())).unwrap().unwrap(), "again");
         // A view too large to keep: its expansions are not kept either.
         let tiny = ViewCache::new(10);
-        tiny.expansion(&v1, request("m"), |_, _| Ok("x".into())).unwrap();
+        tiny.expansion(DefinitionRef::text(&v1), request("m"), |_, _| Ok("x".into())).unwrap();
         assert_eq!(tiny.derived(), 0);
         let many = ViewCache::new(1 << 20);
         for i in 0..MAX_DERIVED + 10 {
-            many.expansion(&v1, request(&format!("m{i}")), |_, _| Ok("sql".into())).unwrap();
+            many.expansion(DefinitionRef::text(&v1), request(&format!("m{i}")), |_, _| Ok("sql".into())).unwrap();
         }
         assert_eq!(many.derived(), MAX_DERIVED);
     }
@@ -455,7 +526,7 @@ mod tests {
         let cache = ViewCache::new(1 << 20);
         let (v1, v2) = (definition("sum(a)"), definition("max(a)"));
         fn uses(definition: &str) -> Vec<ViewUse<'_>> {
-            vec![ViewUse { name: "v", definition, home_catalog: "memory", verify_keys: false }]
+            vec![ViewUse { name: "v", definition: DefinitionRef::text(definition), home_catalog: "memory", verify_keys: false }]
         }
         let (v1, v2) = (v1.as_str(), v2.as_str());
         let calls = std::cell::Cell::new(0);
@@ -463,18 +534,18 @@ mod tests {
             calls.set(calls.get() + 1);
             Ok(out.to_string())
         };
-        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &uses(v1), || rewrite("one")).unwrap(), "one");
-        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &uses(v1), || rewrite("again")).unwrap(), "one");
+        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &uses(v1), |_| rewrite("one")).unwrap(), Some("one".into()));
+        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &uses(v1), |_| rewrite("again")).unwrap(), Some("one".into()));
         // Another definition of the view, another text, another verification: each its own.
-        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &uses(v2), || rewrite("two")).unwrap(), "two");
-        assert_eq!(cache.rewrite("SELECT AGG(m) FROM  v", &uses(v1), || rewrite("three")).unwrap(), "three");
+        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &uses(v2), |_| rewrite("two")).unwrap(), Some("two".into()));
+        assert_eq!(cache.rewrite("SELECT AGG(m) FROM  v", &uses(v1), |_| rewrite("three")).unwrap(), Some("three".into()));
         let mut verified = uses(v1);
         verified[0].verify_keys = true;
-        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &verified, || rewrite("four")).unwrap(), "four");
+        assert_eq!(cache.rewrite("SELECT AGG(m) FROM v", &verified, |_| rewrite("four")).unwrap(), Some("four".into()));
         assert_eq!(calls.get(), 4);
         // Errors are not kept; a view the cache cannot compile is an error, not an entry.
-        assert!(cache.rewrite("SELECT 1", &uses(v1), || Err(crate::error::Error::binder("no"))).is_err());
-        assert!(cache.rewrite("SELECT 1", &uses("{"), || rewrite("x")).is_err());
+        assert!(cache.rewrite("SELECT 1", &uses(v1), |_| Err(crate::error::Error::binder("no"))).is_err());
+        assert!(cache.rewrite("SELECT 1", &uses("{"), |_| rewrite("x")).is_err());
         assert_eq!(cache.derived(), 4);
     }
 
@@ -483,10 +554,10 @@ mod tests {
         let (v1, v2) = (definition("sum(a)"), definition("max(a)"));
         let cache = ViewCache::new(v1.len() * 2 + 1);
         let both = [
-            ViewUse { name: "a", definition: &v1, home_catalog: "memory", verify_keys: false },
-            ViewUse { name: "b", definition: &v2, home_catalog: "memory", verify_keys: false },
+            ViewUse { name: "a", definition: DefinitionRef::text(&v1), home_catalog: "memory", verify_keys: false },
+            ViewUse { name: "b", definition: DefinitionRef::text(&v2), home_catalog: "memory", verify_keys: false },
         ];
-        cache.rewrite("SELECT 1", &both, || Ok("kept".into())).unwrap();
+        cache.rewrite("SELECT 1", &both, |_| Ok("kept".into())).unwrap();
         assert_eq!(cache.derived(), 1);
         cache.get(&definition("min(a)")).unwrap(); // evicts v1, the least recently used
         assert_eq!(cache.derived(), 0);

@@ -57,7 +57,7 @@ pub fn definition(text: &str) {
             found.push((false, Found { key: t.alias.clone(), table, columns: cols.clone() }));
         }
     }
-    if let Ok(defined) = api::define("db", "main", "v", text, found, false, false, false, &[]) {
+    if let Ok(defined) = api::define("db", "main", "v", text, found, false, false, crate::store::Layout::Missing, &[]) {
         for probe in &defined.probes {
             assert_contained(&probe.sql);
         }
@@ -110,10 +110,11 @@ pub fn expression(text: &str) {
 
 pub fn plain_sql(text: &str) {
     let definition = Stored::new("main", columns(), Pinned::default(), crate::parse::definition_json(VIEW).expect("fixture")).to_json();
-    let view = crate::plain_sql::PlainView { name: "v".into(), definition, home_catalog: "db".into(), verify_keys: false };
+    let compiled = std::sync::Arc::new(crate::cache::Compiled::new(&definition).expect("fixture"));
+    let view = crate::plain_sql::PlainView { name: "v".into(), compiled, home_catalog: "db".into(), verify_keys: false };
     for sql in [text.to_string(), format!("SELECT {text} FROM v"), format!("SELECT seg, AGG(rev) FROM v WHERE {text} GROUP BY seg"), format!("SELECT * FROM (DESCRIBE {text}) d")] {
         let _ = crate::plain_sql::candidates(&sql);
-        if let Ok(out) = crate::plain_sql::rewrite(&sql, std::slice::from_ref(&view), &crate::cache::ViewCache::new(1 << 20)) {
+        if let Ok(out) = crate::plain_sql::rewrite(&sql, std::slice::from_ref(&view)) {
             assert!(tokenize(&out).is_ok(), "rewrite does not tokenize: {out}");
         }
     }

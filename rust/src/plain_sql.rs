@@ -19,7 +19,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
 use crate::api;
-use crate::cache::{Compiled, ViewCache};
+use crate::cache::Compiled;
 use crate::error::{Error, Result};
 use crate::model::MemberKind;
 use crate::plan::Request;
@@ -32,7 +32,7 @@ use crate::view::{eq_ci, MemberId};
 pub struct PlainView {
     /// The name as written in the query.
     pub name: String,
-    pub definition: String,
+    pub compiled: Arc<Compiled>,
     /// The current name of the database that holds the definition.
     pub home_catalog: String,
     /// `semantic_views_verify = 'error'`: expansions check the keys their joins rely on.
@@ -162,11 +162,11 @@ impl PlainQuery {
     }
 
     /// The query with every block over a semantic view replaced by its expansion.
-    pub fn rewrite(&mut self, views: &[PlainView], cache: &ViewCache) -> Result<String> {
+    pub fn rewrite(&mut self, views: &[PlainView]) -> Result<String> {
         let (statements, described, own, parsed) = match &mut self.form {
             Form::Described(name) => {
                 let view = views.iter().find(|v| v.name == *name).ok_or_else(|| Error::internal("described view not found"))?;
-                return describe(view, cache);
+                return describe(view);
             }
             Form::Unreadable => return Err(Error::parser("cannot read the query over a semantic view")),
             Form::Statements { unsupported: Some(e), .. } => return Err(e.clone()),
@@ -184,7 +184,7 @@ impl PlainQuery {
         // Whether sqlparser prints the statement back as written (token for token), before the
         // rewrite changes it.
         let read_back = same_tokens(&statement.to_string(), parsed);
-        let mut rewriter = Rewriter { views, cache, expansions: Vec::new(), calls: 0, error: None, live };
+        let mut rewriter = Rewriter { views, expansions: Vec::new(), calls: 0, error: None, live };
         let _ = statement.visit(&mut rewriter);
         if let Some(e) = rewriter.error {
             return Err(e);
@@ -209,7 +209,7 @@ impl PlainQuery {
                         match views.iter().find(|v| v.name == d.name) {
                             Some(view) => {
                                 out.push('(');
-                                out.push_str(&describe(view, cache)?);
+                                out.push_str(&describe(view)?);
                                 out.push(')');
                             }
                             None => out.push_str(&d.text),
@@ -231,8 +231,8 @@ pub fn candidates(sql: &str) -> Vec<String> {
 }
 
 /// The rewrite of one statement's text (see [`PlainQuery::rewrite`]).
-pub fn rewrite(sql: &str, views: &[PlainView], cache: &ViewCache) -> Result<String> {
-    PlainQuery::new(sql).rewrite(views, cache)
+pub fn rewrite(sql: &str, views: &[PlainView]) -> Result<String> {
+    PlainQuery::new(sql).rewrite(views)
 }
 
 /// Statements whose queries read semantic views when they fail to bind as plain SQL.
@@ -318,9 +318,8 @@ fn describe_verb(t: &Tok) -> bool {
 
 /// `DESCRIBE sales`: one row per public dimension, fact and metric — its name, DuckDB type (what
 /// DuckDB binds for it alone), kind and comment — for tools that look before they query.
-fn describe(source: &PlainView, cache: &ViewCache) -> Result<String> {
-    let compiled = cache.get(&source.definition)?;
-    let view = &compiled.view;
+fn describe(source: &PlainView) -> Result<String> {
+    let view = &source.compiled.view;
     let mut rows = Vec::new();
     let request_name = |id: MemberId| {
         let m = view.member(id);
@@ -381,7 +380,6 @@ fn unsupported_syntax(sig: &[&Tok]) -> Result<()> {
 
 struct Rewriter<'a> {
     views: &'a [PlainView],
-    cache: &'a ViewCache,
     /// (placeholder table name, expansion SQL)
     expansions: Vec<(String, String)>,
     /// How many of the expansions replace semantic_view(...) calls.
@@ -403,7 +401,7 @@ impl VisitorMut for Rewriter<'_> {
         let Some((name, request)) = table_function_request(factor) else { return ControlFlow::Continue(()) };
         let Some(view) = self.views.iter().find(|v| v.name == name) else { return ControlFlow::Continue(()) };
         let request = Request { verify_keys: view.verify_keys, ..request };
-        let sql = match self.cache.get(&view.definition).and_then(|c| api::expand_compiled(&view.name, &c, &view.home_catalog, request)) {
+        let sql = match api::expand_compiled(&view.name, &view.compiled, &view.home_catalog, request) {
             Ok(sql) => sql,
             Err(e) => {
                 self.error = Some(e);
@@ -458,7 +456,7 @@ impl Rewriter<'_> {
         let Some(view) = self.views.iter().find(|v| v.name == written) else { return Ok(()) };
         let alias = alias.map(|a| a.value.clone()).unwrap_or_else(|| last_part(name));
         let placeholder = format!("__semantic_view_expansion_{}", self.expansions.len());
-        match Block::new(view, &alias, self.cache).and_then(|b| b.rewrite(select, order_by, &placeholder, self.live)) {
+        match Block::new(view, &alias).and_then(|b| b.rewrite(select, order_by, &placeholder, self.live)) {
             Ok(sql) => {
                 self.expansions.push((placeholder, sql));
                 Ok(())
@@ -570,8 +568,8 @@ enum Named {
 }
 
 impl<'a> Block<'a> {
-    fn new(source: &'a PlainView, alias: &str, cache: &ViewCache) -> Result<Self> {
-        let compiled = cache.get(&source.definition)?;
+    fn new(source: &'a PlainView, alias: &str) -> Result<Self> {
+        let compiled = source.compiled.clone();
         let view_name = source.name.rsplit('.').next().unwrap_or(&source.name).trim_matches('"').to_string();
         Ok(Block { source, compiled, alias: alias.to_string(), qualifiers: vec![alias.to_string(), view_name] })
     }
@@ -1103,11 +1101,12 @@ mod tests {
             ("c".to_string(), cols(&["id", "region"])),
         ]);
         let definition = crate::store::Stored::new("main", columns, Pinned::default(), crate::parse::definition_json(def).unwrap()).to_json();
-        PlainView { name: "sales".into(), definition, home_catalog: "db".into(), verify_keys: false }
+        let compiled = Arc::new(Compiled::new(&definition).unwrap());
+        PlainView { name: "sales".into(), compiled, home_catalog: "db".into(), verify_keys: false }
     }
 
     fn rewrite_ok(sql: &str) -> String {
-        rewrite(sql, &[sales()], &ViewCache::new(1 << 20)).unwrap_or_else(|e| panic!("{sql}: {}", e.message))
+        rewrite(sql, &[sales()]).unwrap_or_else(|e| panic!("{sql}: {}", e.message))
     }
 
     #[test]
@@ -1153,12 +1152,12 @@ mod tests {
         // calls as written.
         let kept = format!("SELECT * FROM {call} WHERE region != 'x'");
         assert_eq!(rewrite_ok(&kept), kept);
-        assert!(rewrite(&format!("SELECT 0x1F AS n, * FROM {call}"), &[sales()], &ViewCache::new(1 << 20)).is_err());
+        assert!(rewrite(&format!("SELECT 0x1F AS n, * FROM {call}"), &[sales()]).is_err());
         // A DuckDB view keeps the call, so that it follows the definition.
         let view = rewrite_ok(&format!("CREATE VIEW v AS SELECT * FROM {call}"));
         assert!(view.contains("FROM semantic_view('sales'"), "{view}");
         // Requests are checked as the table function checks them.
-        let err = rewrite("SELECT * FROM semantic_view('sales', metrics := ['nope'])", &[sales()], &ViewCache::new(1 << 20)).unwrap_err();
+        let err = rewrite("SELECT * FROM semantic_view('sales', metrics := ['nope'])", &[sales()]).unwrap_err();
         assert!(err.message.contains("semantic view 'sales'") && err.message.contains("nope"), "{}", err.message);
     }
 
@@ -1203,7 +1202,7 @@ mod tests {
 
     #[test]
     fn misuse_names_the_member_and_the_way_out() {
-        let err = |sql: &str| rewrite(sql, &[sales()], &ViewCache::new(1 << 20)).unwrap_err().message;
+        let err = |sql: &str| rewrite(sql, &[sales()]).unwrap_err().message;
         assert!(err("SELECT AGG(revenue) FROM sales WHERE status <> 0x1F").contains("hexadecimal integers (0x1F) are not supported"));
         assert!(err("SELECT region, revenue FROM sales GROUP BY region").contains("metric 'o.revenue' must be aggregated: write AGG(revenue)"));
         assert!(err("SELECT region, SUM(revenue) FROM sales GROUP BY region").contains("must be aggregated"));

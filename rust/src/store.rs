@@ -93,10 +93,33 @@ pub fn find(views: &[StoredName], catalog: &str, schema: &str, name: &str) -> Re
     )))
 }
 
+/// How a database keeps its store table (the C++ glue reads it from the catalog).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// No store table yet: the first define creates it.
+    Missing,
+    /// Written by an earlier release: no `version` column (queries key the cache by text).
+    Legacy,
+    /// With `version`, the SHA-256 of `definition`, which the CHECK constraint enforces (also
+    /// on UPDATEs written by hand), so a query identifies a definition by it without reading it.
+    Versioned,
+}
+
+/// The CHECK constraint that makes `version` trustworthy; the glue trusts a store's versions
+/// only where the table has exactly this constraint.
+pub const VERSION_CHECK: &str = "version = sha256(definition)";
+
+/// A definition's version: the SHA-256 of its text, as DuckDB's `sha256` prints it.
+pub fn version(definition: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(definition.as_bytes()))
+}
+
 fn create_store(catalog: &str) -> String {
     format!(
         "CREATE SCHEMA IF NOT EXISTS {}.{};\nCREATE TABLE IF NOT EXISTS {} (key VARCHAR PRIMARY KEY, schema_name VARCHAR NOT NULL, \
-         view_name VARCHAR NOT NULL, definition VARCHAR NOT NULL, comment VARCHAR, created TIMESTAMP WITH TIME ZONE);\n",
+         view_name VARCHAR NOT NULL, definition VARCHAR NOT NULL, comment VARCHAR, created TIMESTAMP WITH TIME ZONE, \
+         version VARCHAR NOT NULL CHECK ({VERSION_CHECK}));\n",
         quote_ident(catalog),
         quote_ident(SCHEMA),
         table_ref(catalog)
@@ -113,11 +136,21 @@ pub struct Write {
     pub row: String,
 }
 
-const COLUMNS: &str = "(key, schema_name, view_name, definition, comment, created)";
+fn columns(layout: Layout) -> &'static str {
+    match layout {
+        Layout::Legacy => "(key, schema_name, view_name, definition, comment, created)",
+        Layout::Missing | Layout::Versioned => "(key, schema_name, view_name, definition, comment, created, version)",
+    }
+}
 
 /// One statement storing (or replacing) several views' rows, so an import is all or nothing.
-pub fn insert_rows_sql(catalog: &str, rows: &[String]) -> String {
-    format!("INSERT OR REPLACE INTO {} {COLUMNS} VALUES {}", table_ref(catalog), rows.join(",\n  "))
+pub fn insert_rows_sql(catalog: &str, layout: Layout, rows: &[String]) -> String {
+    format!("INSERT OR REPLACE INTO {} {} VALUES {}", table_ref(catalog), columns(layout), rows.join(",\n  "))
+}
+
+/// `, version = '...'` (or the value alone) for a definition written to a store of `layout`.
+fn version_value(layout: Layout, definition: &str) -> Option<String> {
+    (layout != Layout::Legacy).then(|| quote_literal(&version(definition)))
 }
 
 /// The no-op statement for DDL that has nothing to do (IF EXISTS / IF NOT EXISTS).
@@ -146,23 +179,25 @@ pub fn define_sql(
     replace: bool,
     if_not_exists: bool,
     exists: bool,
-    store_exists: bool,
+    layout: Layout,
 ) -> Result<Write> {
-    let create_store = if store_exists { String::new() } else { create_store(catalog) };
+    let create_store = if layout == Layout::Missing { create_store(catalog) } else { String::new() };
     if exists && if_not_exists {
         return Ok(Write { create_store: String::new(), write: NOTHING.to_string(), row: String::new() });
     }
     check_replaceable(catalog, schema, name, replace, if_not_exists, exists)?;
     let comment = stored.definition.comment.as_deref().map(quote_literal).unwrap_or_else(|| "NULL".to_string());
     let verb = if exists { "INSERT OR REPLACE INTO" } else { "INSERT INTO" };
+    let json = stored.to_json();
+    let version = version_value(layout, &json).map(|v| format!(", {v}")).unwrap_or_default();
     let row = format!(
-        "({}, {}, {}, {}, {comment}, current_timestamp)",
+        "({}, {}, {}, {}, {comment}, current_timestamp{version})",
         quote_literal(&key(schema, name)),
         quote_literal(schema),
         quote_literal(name),
-        quote_literal(&stored.to_json())
+        quote_literal(&json)
     );
-    let write = format!("{verb} {} {COLUMNS} VALUES {row}", table_ref(catalog));
+    let write = format!("{verb} {} {} VALUES {row}", table_ref(catalog), columns(layout));
     Ok(Write { create_store, write, row })
 }
 
@@ -187,14 +222,16 @@ pub fn rename_sql(catalog: &str, schema: &str, name: &str, new_name: &str, views
 }
 
 /// Sets or removes a stored view's comment (in the row and in its definition).
-pub fn comment_sql(catalog: &str, schema: &str, name: &str, definition: &str, comment: Option<&str>) -> Result<String> {
+pub fn comment_sql(catalog: &str, layout: Layout, schema: &str, name: &str, definition: &str, comment: Option<&str>) -> Result<String> {
     let mut stored = Stored::parse(definition)?;
     stored.definition.comment = comment.map(str::to_string);
+    let json = stored.to_json();
+    let version = version_value(layout, &json).map(|v| format!(", version = {v}")).unwrap_or_default();
     Ok(format!(
-        "UPDATE {} SET comment = {}, definition = {} WHERE key = {}",
+        "UPDATE {} SET comment = {}, definition = {}{version} WHERE key = {}",
         table_ref(catalog),
         comment.map(quote_literal).unwrap_or_else(|| "NULL".to_string()),
-        quote_literal(&stored.to_json()),
+        quote_literal(&json),
         quote_literal(&key(schema, name))
     ))
 }
@@ -228,13 +265,33 @@ mod tests {
     #[test]
     fn define_sql_escapes_and_refuses_duplicates() {
         let stored = Stored::new("main", BTreeMap::new(), Pinned::default(), Definition { comment: Some("it's".into()), ..Default::default() });
-        let w = define_sql("my db", "main", "v", &stored, false, false, false, false).unwrap();
+        let w = define_sql("my db", "main", "v", &stored, false, false, false, Layout::Missing).unwrap();
         assert!(w.create_store.contains("CREATE TABLE IF NOT EXISTS \"my db\".\"semantic_layer\".\"_definitions\""));
         assert!(w.write.contains("'it''s'"));
-        assert!(define_sql("db", "main", "v", &stored, false, false, true, true).is_err());
-        let replace = define_sql("db", "main", "v", &stored, true, false, true, true).unwrap();
+        assert!(define_sql("db", "main", "v", &stored, false, false, true, Layout::Versioned).is_err());
+        let replace = define_sql("db", "main", "v", &stored, true, false, true, Layout::Versioned).unwrap();
         assert!(replace.write.starts_with("INSERT OR REPLACE INTO") && replace.create_store.is_empty());
-        let skip = define_sql("db", "main", "v", &stored, false, true, true, true).unwrap();
+        let skip = define_sql("db", "main", "v", &stored, false, true, true, Layout::Versioned).unwrap();
         assert_eq!(skip.write, NOTHING);
+    }
+
+    #[test]
+    fn rows_carry_the_version_of_their_text_unless_the_store_predates_it() {
+        let stored = Stored::new("main", BTreeMap::new(), Pinned::default(), Definition::default());
+        let version = version(&stored.to_json());
+        assert_eq!(version.len(), 64);
+        assert!(version.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        let fresh = define_sql("db", "main", "v", &stored, false, false, false, Layout::Missing).unwrap();
+        assert!(fresh.create_store.contains(&format!("CHECK ({VERSION_CHECK})")));
+        assert!(fresh.write.contains(", version) VALUES") && fresh.row.ends_with(&format!(", '{version}')")));
+        let legacy = define_sql("db", "main", "v", &stored, false, false, false, Layout::Legacy).unwrap();
+        assert!(!legacy.write.contains("version") && legacy.create_store.is_empty());
+        let json = stored.to_json();
+        let commented = comment_sql("db", Layout::Versioned, "main", "v", &json, Some("c")).unwrap();
+        let new_json = { let mut s = stored.clone(); s.definition.comment = Some("c".into()); s.to_json() };
+        assert!(commented.contains(&format!("version = '{}'", super::version(&new_json))));
+        assert!(!comment_sql("db", Layout::Legacy, "main", "v", &json, None).unwrap().contains("version"));
+        // The SHA-256 of the empty string, as DuckDB's sha256('') prints it.
+        assert_eq!(super::version(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 }

@@ -172,7 +172,7 @@ fn role_playing_joins_each_metric_through_its_own_relationship() {
 }
 
 fn define_err(json: &str, c: &[(&str, &[&str])]) -> String {
-    api::define("db", "main", "v", json, found(json, cols(c)), false, false, false, &[]).err().map(|e| e.message).unwrap_or_default()
+    api::define("db", "main", "v", json, found(json, cols(c)), false, false, semantic_views_core::store::Layout::Missing, &[]).err().map(|e| e.message).unwrap_or_default()
 }
 
 #[test]
@@ -208,7 +208,7 @@ fn define_produces_probes_for_every_member() {
         ("c", &["custkey", "nationkey", "name"]),
         ("n", &["nationkey", "name"]),
     ]);
-    let d = api::define("db", "main", "v", TPCH, found(TPCH, c), false, false, false, &[]).unwrap();
+    let d = api::define("db", "main", "v", TPCH, found(TPCH, c), false, false, semantic_views_core::store::Layout::Missing, &[]).unwrap();
     // 3 relationships + 1 fact + 3 dimensions + 3 metrics
     assert_eq!(d.probes.len(), 10);
     assert!(d.probes.iter().any(|p| p.sql.ends_with("GROUP BY ()")));
@@ -228,7 +228,7 @@ fn a_member_named_like_its_column_reads_the_column() {
       "metrics": [{"table": "a", "name": "amount", "expr": "sum(amount)"}, {"table": "a", "name": "doubled", "expr": "sum(x)"}]}"#;
     let c = cols(&[("a", &["id", "amount", "x"])]);
     let stored = Stored::new("main", c.clone(), Pinned::default(), semantic_views_core::parse::definition_json(json).unwrap()).to_json();
-    api::define("db", "main", "v", json, found(json, c), false, false, false, &[]).unwrap();
+    api::define("db", "main", "v", json, found(json, c), false, false, semantic_views_core::store::Layout::Missing, &[]).unwrap();
     let sql = expand(&stored, &["id"], &["amount", "doubled"]).unwrap();
     assert!(sql.contains("sum(\"a\".\"amount\")"), "{sql}");
     // `doubled` reads the fact x, whose own expression reads the column x
@@ -258,7 +258,7 @@ fn a_fact_aggregating_related_rows_is_a_correlated_subquery_at_its_own_grain() {
       ]
     }"#;
     let c = cols(&[("l", &["orderkey", "linenumber"]), ("o", &["orderkey", "custkey"]), ("c", &["custkey", "name"])]);
-    api::define("db", "main", "v", json, found(json, c.clone()), false, false, false, &[]).unwrap();
+    api::define("db", "main", "v", json, found(json, c.clone()), false, false, semantic_views_core::store::Layout::Missing, &[]).unwrap();
     let stored = Stored::new("main", c, Pinned::default(), semantic_views_core::parse::definition_json(json).unwrap()).to_json();
     let sql = expand(&stored, &["name"], &["avg_lines"]).unwrap();
     // One grain (orders), joined to customer only; line items are read inside the subquery.

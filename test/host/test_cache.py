@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The compiled-view cache never serves a stale or invisible definition.
 
-1. Interleavings (seeded, single thread): three connections to one database randomly BEGIN,
+1. Interleavings (seeded, single thread), in each kind of store table: three connections to one database randomly BEGIN,
    replace the view (`total AS sum(x) * k`), edit its stored row in place with plain SQL (the
    row keeps its id: a query's row hint still finds it), DROP it, COMMIT, ROLLBACK and query it through
    semantic_view(), the SEMANTIC_VIEW clause and plain SQL. Every result is checked against the
@@ -72,9 +72,25 @@ def rollback(con):
         pass  # the failed statement already ended the transaction
 
 
-def interleavings(extension, steps, seed):
+# Store tables the extension must read correctly: its own (each row's version is the SHA-256 of
+# its definition, enforced by a CHECK constraint), one written by an earlier release (no
+# version), and one with a version column but no constraint, whose versions it must not trust
+# (the edits below leave them stale there).
+STORE_COLUMNS = ("key VARCHAR PRIMARY KEY, schema_name VARCHAR NOT NULL, view_name VARCHAR NOT NULL, "
+                 "definition VARCHAR NOT NULL, comment VARCHAR, created TIMESTAMP WITH TIME ZONE")
+STORES = {
+    "versioned": None,
+    "legacy": f"CREATE TABLE semantic_layer._definitions ({STORE_COLUMNS})",
+    "unchecked": f"CREATE TABLE semantic_layer._definitions ({STORE_COLUMNS}, version VARCHAR)",
+}
+
+
+def interleavings(extension, steps, seed, store):
     rng = random.Random(seed)
     db = database(extension)
+    if STORES[store]:
+        db.execute("CREATE SCHEMA semantic_layer")
+        db.execute(STORES[store])
     cons = [db.cursor() for _ in range(3)]
     in_txn = [False] * 3
     checks = failures = edits = 0
@@ -89,11 +105,9 @@ def interleavings(extension, steps, seed):
             elif op == "replace":
                 con.execute(replace_sql(rng.randint(1, 1000)))
             elif op == "edit" and visible_k(con) is not None:
-                con.execute(
-                    "UPDATE semantic_layer._definitions SET definition = "
-                    f"regexp_replace(definition, 'sum\\(x\\) \\* [0-9]+', 'sum(x) * {rng.randint(1, 1000)}') "
-                    "WHERE view_name = 'v'"
-                )
+                edited = f"regexp_replace(definition, 'sum\\(x\\) \\* [0-9]+', 'sum(x) * {rng.randint(1, 1000)}')"
+                version = f", version = sha256({edited})" if store == "versioned" else ""
+                con.execute(f"UPDATE semantic_layer._definitions SET definition = {edited}{version} WHERE view_name = 'v'")
                 edits += 1
             elif op == "drop":
                 con.execute("DROP SEMANTIC VIEW IF EXISTS v")
@@ -115,7 +129,10 @@ def interleavings(extension, steps, seed):
                 raise
             rollback(con)
             in_txn[i] = False
-    print(f"interleavings: {steps} steps, {edits} in-place edits, {checks} queries checked against the definition their transaction reads, {failures} wrong")
+    if edits == 0:
+        failures += 1
+        print("FAIL no in-place edit succeeded")
+    print(f"interleavings ({store} store): {steps} steps, {edits} in-place edits, {checks} queries checked against the definition their transaction reads, {failures} wrong")
     return failures
 
 
@@ -192,7 +209,8 @@ def main():
     ap.add_argument("--seconds", type=float, default=10.0)
     ap.add_argument("--seed", type=int, default=20261129)
     args = ap.parse_args()
-    parts = [interleavings(args.extension, args.steps, args.seed), concurrency(args.extension, args.seconds)]
+    parts = [interleavings(args.extension, args.steps, args.seed, store) for store in STORES]
+    parts.append(concurrency(args.extension, args.seconds))
     failed = sum(1 for p in parts if p)
     print(f"cache tests: {len(parts) - failed} passed, {failed} failed")
     return 1 if failed else 0
