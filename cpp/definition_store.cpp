@@ -156,26 +156,25 @@ static bool MaybeSameName(const string_t &stored, const string &name) {
 	return size == name.size() && StringUtil::CIEquals(string(data, size), name);
 }
 
-//! The CHECK constraint that makes a store's versions trustworthy (`store::VERSION_CHECK`),
-//! as DuckDB prints it.
-static const string &VersionCheck() {
-	static const string text = [] {
+//! The CHECK constraint that makes a store's versions trustworthy (`store::VERSION_CHECK`).
+static const ParsedExpression &VersionCheck() {
+	static const auto expression = [] {
 		vector<unique_ptr<ParsedExpression>> children;
 		children.push_back(make_uniq<ColumnRefExpression>("definition"));
 		auto hash = make_uniq<FunctionExpression>("sha256", std::move(children));
-		return ComparisonExpression(ExpressionType::COMPARE_EQUAL, make_uniq<ColumnRefExpression>("version"),
-		                            std::move(hash))
-		    .ToString();
+		return make_uniq<ComparisonExpression>(ExpressionType::COMPARE_EQUAL,
+		                                       make_uniq<ColumnRefExpression>("version"), std::move(hash));
 	}();
-	return text;
+	return *expression;
 }
 
 //! Whether the store's `version` column is the SHA-256 of its definition in every row: only
 //! the CHECK constraint guarantees it (a table rebuilt without it may hold anything there).
+//! Compared structurally: this runs at every query, and printing costs more than the lookup.
 static bool HasVersionCheck(TableCatalogEntry &entry) {
 	for (auto &constraint : entry.GetConstraints()) {
 		if (constraint->type == ConstraintType::CHECK &&
-		    constraint->Cast<CheckConstraint>().expression->ToString() == VersionCheck()) {
+		    constraint->Cast<CheckConstraint>().expression->Equals(VersionCheck())) {
 			return true;
 		}
 	}
