@@ -53,10 +53,52 @@ struct SemanticStatementStash : public ClientContextState {
 	rs::ParsedStatement statement;
 };
 
+//! Queries with SEMANTIC_VIEW(...) clauses as the parser extension read them, per database
+//! instance (the extension's parser info lives in the database's config): dashboards repeat the
+//! same texts, and reading one costs more than the rest of its rewrite. The reading depends on
+//! the text alone, so an entry is never stale.
+struct SemanticParserInfo : public ParserExtensionInfo {
+	static constexpr idx_t MAX_TEXTS = 1024;
+	static constexpr idx_t MAX_BYTES = 4 << 20;
+
+	bool Find(const string &text, rs::ParsedStatement &out) {
+		lock_guard<mutex> guard(lock);
+		auto found = queries.find(text);
+		if (found == queries.end()) {
+			return false;
+		}
+		out = found->second;
+		return true;
+	}
+	void Keep(const string &text, const rs::ParsedStatement &parsed) {
+		lock_guard<mutex> guard(lock);
+		if (queries.size() >= MAX_TEXTS || bytes > MAX_BYTES) {
+			queries.clear();
+			bytes = 0;
+		}
+		if (queries.emplace(text, parsed).second) {
+			bytes += text.size() + parsed.sql.size();
+		}
+	}
+
+private:
+	mutex lock;
+	unordered_map<string, rs::ParsedStatement> queries;
+	idx_t bytes = 0;
+};
+
 //! Parses the text of one statement: not ours (DuckDB reports its own syntax error), ours, or
 //! ours with a syntax error at a byte offset of `text`.
-static ParserExtensionParseResult ParseStatementText(const string &text) {
-	auto parsed = rs::parse_statement(ToStr(text));
+static ParserExtensionParseResult ParseStatementText(ParserExtensionInfo *info, const string &text) {
+	auto cache = dynamic_cast<SemanticParserInfo *>(info);
+	rs::ParsedStatement parsed;
+	if (!cache || !cache->Find(text, parsed)) {
+		parsed = rs::parse_statement(ToStr(text));
+		// Only queries repeat; DDL is read once (and may carry a large definition).
+		if (cache && ToString(parsed.kind) == "query" && !parsed.has_error) {
+			cache->Keep(text, parsed);
+		}
+	}
 	if (parsed.kind.empty()) {
 		return ParserExtensionParseResult(); // not ours: DuckDB reports its own syntax error
 	}
@@ -132,7 +174,7 @@ static bool IsUnarySign(const SimpleToken *previous, const SimpleToken &current)
 //! the input, without offsets or comments. We take the statement up to its terminator, rebuild
 //! its text and claim those tokens; an error is reported by a negative count. Our error
 //! positions refer to the rebuilt text, not the query, so the message names the offending token.
-static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *, const vector<SimpleToken> &tokens) {
+static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *info, const vector<SimpleToken> &tokens) {
 	idx_t end = 0;
 	string text;
 	const SimpleToken *previous = nullptr;
@@ -152,7 +194,7 @@ static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *, const vec
 		previous_is_unary = IsUnarySign(previous, token);
 		previous = &token;
 	}
-	auto result = ParseStatementText(text);
+	auto result = ParseStatementText(info, text);
 	if (result.type == ParserExtensionResultType::PARSE_SUCCESSFUL) {
 		result.consumed_tokens = NumericCast<int64_t>(MinValue<idx_t>(end + 1, tokens.size()));
 	} else if (result.type == ParserExtensionResultType::DISPLAY_EXTENSION_ERROR) {
@@ -162,8 +204,8 @@ static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *, const vec
 	return result;
 }
 #else
-static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *, const string &query) {
-	return ParseStatementText(query);
+static ParserExtensionParseResult SemanticParse(ParserExtensionInfo *info, const string &query) {
+	return ParseStatementText(info, query);
 }
 #endif
 
@@ -467,6 +509,7 @@ void RegisterSqlStatements(ExtensionLoader &loader) {
 	ParserExtension parser;
 	parser.parse_function = SemanticParse;
 	parser.plan_function = SemanticPlan;
+	parser.parser_info = make_shared_ptr<SemanticParserInfo>();
 	ParserExtension::Register(config, parser);
 	OperatorExtension::Register(config, make_shared_ptr<SemanticOperatorExtension>());
 	config.replacement_scans.emplace_back(SemanticViewNameScan);

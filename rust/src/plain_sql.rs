@@ -56,6 +56,10 @@ fn own_text_start(sig: &[&Tok]) -> usize {
 /// `PREPARE name AS ...` or `EXECUTE name[(...)]`: whether it prepares, and the name (lower
 /// case, as DuckDB compares prepared statement names).
 pub fn prepared_statement(sql: &str) -> Option<(bool, String)> {
+    // Most statements name neither verb anywhere: then there is nothing to tokenize for.
+    if !crate::sql::may_contain_word(sql, "prepare") && !crate::sql::may_contain_word(sql, "execute") {
+        return None;
+    }
     let toks = tokenize(sql).ok()?;
     let sig: Vec<&Tok> = toks.iter().filter(|t| !t.is_trivia()).collect();
     let verb = match &sig.first()?.token {
@@ -1107,6 +1111,14 @@ mod tests {
 
     fn rewrite_ok(sql: &str) -> String {
         rewrite(sql, &[sales()]).unwrap_or_else(|e| panic!("{sql}: {}", e.message))
+    }
+
+    #[test]
+    fn prepared_statements_are_named_by_their_first_two_tokens() {
+        assert_eq!(prepared_statement("PREPARE q1 AS SELECT AGG(m) FROM v"), Some((true, "q1".into())));
+        assert_eq!(prepared_statement("/* c */ execute Q1(1)"), Some((false, "q1".into())));
+        assert_eq!(prepared_statement("SELECT 'prepare q' FROM v"), None);
+        assert_eq!(prepared_statement("SELECT * FROM SEMANTIC_VIEW(v METRICS m)"), None);
     }
 
     #[test]
