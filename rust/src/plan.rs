@@ -30,6 +30,15 @@ impl Request {
     }
 }
 
+/// Moves the joins a where clause filters (`filtered`) ahead of the others, each group in its
+/// order: a step's parent is still joined before it (a filtered step's path from the anchor is
+/// filtered too), and in a tree of many-to-one LEFT JOINs the order does not change the rows.
+/// DuckDB does not reorder LEFT JOINs; a filtered one becomes an inner join once its filter is
+/// pushed down, so joining it first shrinks what every later join reads.
+fn filtered_joins_first(joins: &mut [Step], filtered: &[Step]) {
+    joins.sort_by_key(|step| !filtered.contains(step));
+}
+
 /// One SELECT over base tables: an anchor table and the many-to-one joins from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
@@ -374,6 +383,7 @@ impl View {
         let mut source = self
             .join_tree(grain, &self.tables_of(id), &m.using)
             .map_err(|e| e.into_error(self, grain).context(context()))?;
+        let own = source.joins.len();
         // Each dimension joins along its own role (its USING, else the metric's).
         let mut using = m.using.clone();
         for d in dimensions {
@@ -400,7 +410,9 @@ impl View {
             let what = what.map(|w| format!("the where_clause ({w})")).unwrap_or_else(|| "the where_clause".to_string());
             self.grain_error(id, &what, e)
         })?;
+        let filtered = joins.joins.clone();
         self.merge_joins(&mut source, joins).map_err(|e| e.into_error(self, grain).context(context()))?;
+        filtered_joins_first(&mut source.joins[own..], &filtered);
         Ok(source)
     }
 

@@ -325,3 +325,46 @@ fn window_metrics_run_over_the_aggregated_result() {
     let e = expand(&snapshots(), &["customer"], &["change"]).unwrap_err();
     assert!(e.contains("metric 'change' is computed by a window over the requested dimensions and needs dimension d.month"), "{e}");
 }
+
+#[test]
+fn joins_the_where_clause_filters_come_first() {
+    let json = r#"{
+      "tables": [
+        {"alias": "l", "table": "lineitem", "primary_key": ["id"]},
+        {"alias": "p", "table": "part", "primary_key": ["partkey"]},
+        {"alias": "o", "table": "orders", "primary_key": ["orderkey"]},
+        {"alias": "c", "table": "customer", "primary_key": ["custkey"]}
+      ],
+      "relationships": [
+        {"name": "l_p", "from": "l", "from_columns": ["partkey"], "to": "p"},
+        {"name": "l_o", "from": "l", "from_columns": ["orderkey"], "to": "o"},
+        {"name": "o_c", "from": "o", "from_columns": ["custkey"], "to": "c"}
+      ],
+      "dimensions": [
+        {"table": "p", "name": "brand", "expr": "brand"},
+        {"table": "o", "name": "status", "expr": "status"},
+        {"table": "c", "name": "segment", "expr": "segment"}
+      ],
+      "metrics": [{"table": "l", "name": "revenue", "expr": "sum(price)"}]
+    }"#;
+    let c = cols(&[
+        ("l", &["id", "partkey", "orderkey", "price"]),
+        ("p", &["partkey", "brand"]),
+        ("o", &["orderkey", "custkey", "status"]),
+        ("c", &["custkey", "segment"]),
+    ]);
+    let def = Stored::new("main", c, Pinned::default(), semantic_views_core::parse::definition_json(json).unwrap()).to_json();
+    let request = |filter: Option<&str>| Request {
+        dimensions: vec!["brand".into()],
+        metrics: vec!["revenue".into()],
+        where_clause: filter.map(str::to_string),
+        ..Default::default()
+    };
+    let at = |sql: &str, table: &str| sql.find(&format!("\"{table}\" AS")).unwrap_or_else(|| panic!("{table} in {sql}"));
+    // DuckDB keeps LEFT JOINs in the order written: the filtered tables (orders, then its
+    // parent's child customer) join before part, which only the dimension needs.
+    let sql = api::expand("v", &def, "db", request(Some("segment = 'AUTO' AND status = 'F'"))).unwrap();
+    assert!(at(&sql, "orders") < at(&sql, "customer") && at(&sql, "customer") < at(&sql, "part"), "{sql}");
+    let sql = api::expand("v", &def, "db", request(None)).unwrap();
+    assert_eq!(sql.matches("LEFT JOIN").count(), 1, "{sql}");
+}
