@@ -1,4 +1,5 @@
 #include "definition_store.hpp"
+#include "bounded_map.hpp"
 #include "duckdb_compat.hpp"
 #include "instance_cache.hpp"
 
@@ -203,11 +204,15 @@ static StoreTableInfo StoreTable(ClientContext &context, const string &catalog) 
 		return {};
 	}
 	auto entry = &found->Cast<TableCatalogEntry>();
-	// key, schema_name, view_name, definition, comment, created[, version]
-	vector<LogicalType> legacy {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
-	                            LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::TIMESTAMP_TZ};
-	auto versioned = legacy;
-	versioned.push_back(LogicalType::VARCHAR);
+	// key, schema_name, view_name, definition, comment, created[, version]; built once (this runs
+	// at every query).
+	static const vector<LogicalType> legacy {LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::VARCHAR,
+	                                         LogicalType::VARCHAR, LogicalType::VARCHAR, LogicalType::TIMESTAMP_TZ};
+	static const vector<LogicalType> versioned = [] {
+		auto types = legacy;
+		types.push_back(LogicalType::VARCHAR);
+		return types;
+	}();
 	auto &columns = entry->GetColumns();
 	auto types = columns.GetColumnTypes();
 	StoreTableInfo info;
@@ -231,7 +236,6 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 		return store;
 	}
 	auto entry = info.entry;
-	store.exists = true;
 	store.layout = info.layout;
 	// Scan through storage in the caller's transaction: sees its own uncommitted definitions.
 	auto &table = entry->GetStorage();
@@ -305,26 +309,14 @@ public:
 		return StringUtil::Lower(catalog) + '\0' + StringUtil::Lower(schema) + '\0' + StringUtil::Lower(name);
 	}
 	bool Find(const string &key, row_t &row_id) {
-		lock_guard<mutex> guard(lock);
-		auto found = rows.find(key);
-		if (found == rows.end()) {
-			return false;
-		}
-		row_id = found->second;
-		return true;
+		return rows.Find(key, row_id);
 	}
 	void Remember(const string &key, row_t row_id) {
-		lock_guard<mutex> guard(lock);
-		if (rows.size() >= MAX_HINTS) {
-			rows.clear();
-		}
-		rows[key] = row_id;
+		rows.Set(key, row_id, sizeof(row_t));
 	}
 
 private:
-	static constexpr idx_t MAX_HINTS = 16384;
-	mutex lock;
-	unordered_map<string, row_t> rows;
+	BoundedMap<row_t> rows {16384, 4 << 20};
 };
 
 //! Text columns (VARCHAR) of the store row at `row_id`, as the caller's transaction sees it
@@ -397,7 +389,6 @@ DefinitionStore ReadViewRow(ClientContext &context, const string &catalog, const
 			store.context = &context;
 			store.catalog = catalog;
 			store.only_name = name;
-			store.exists = true;
 			store.layout = info.layout;
 			store.rows.push_back(std::move(row));
 			return store;

@@ -1,10 +1,8 @@
 #include "parse_cache.hpp"
 
+#include "bounded_map.hpp"
 #include "duckdb_compat.hpp"
 #include "instance_cache.hpp"
-
-#include <list>
-#include <mutex>
 
 namespace duckdb {
 
@@ -16,7 +14,6 @@ static constexpr idx_t PARSE_CACHE_TEXT_BYTES = 4 * 1024 * 1024;
 struct ParsedText {
 	vector<unique_ptr<SQLStatement>> statements;
 	compat::ParserSettings settings;
-	idx_t bytes;
 };
 
 class ParseCacheEntry : public InstanceCache<ParseCacheEntry> {
@@ -24,39 +21,7 @@ public:
 	static string ObjectType() {
 		return "semantic_views_parse_cache";
 	}
-
-	shared_ptr<const ParsedText> Find(const string &key) {
-		lock_guard<mutex> guard(lock);
-		auto found = entries.find(key);
-		if (found == entries.end()) {
-			return nullptr;
-		}
-		recency.splice(recency.begin(), recency, found->second.second);
-		return found->second.first;
-	}
-
-	void Insert(const string &key, shared_ptr<const ParsedText> parsed) {
-		lock_guard<mutex> guard(lock);
-		if (entries.count(key)) {
-			return;
-		}
-		bytes += parsed->bytes;
-		recency.push_front(key);
-		entries.emplace(key, make_pair(std::move(parsed), recency.begin()));
-		while (entries.size() > PARSE_CACHE_ENTRIES || bytes > PARSE_CACHE_TEXT_BYTES) {
-			auto oldest = entries.find(recency.back());
-			bytes -= oldest->second.first->bytes;
-			entries.erase(oldest);
-			recency.pop_back();
-		}
-	}
-
-private:
-	mutex lock;
-	//! Keys, most recently used first.
-	std::list<string> recency;
-	unordered_map<string, pair<shared_ptr<const ParsedText>, std::list<string>::iterator>> entries;
-	idx_t bytes = 0;
+	BoundedMap<shared_ptr<const ParsedText>> texts {PARSE_CACHE_ENTRIES, PARSE_CACHE_TEXT_BYTES};
 };
 
 static vector<unique_ptr<SQLStatement>> Copy(const ParsedText &parsed) {
@@ -71,7 +36,8 @@ vector<unique_ptr<SQLStatement>> ParseGenerated(ClientContext &context, const st
 	auto cache = &GetInstanceCache<ParseCacheEntry>(context);
 	auto settings = compat::CurrentParserSettings(context);
 	auto key = settings.key + '\n' + sql;
-	if (auto hit = cache->Find(key)) {
+	shared_ptr<const ParsedText> hit;
+	if (cache->texts.Find(key, hit)) {
 		return Copy(*hit);
 	}
 	auto statements = compat::ParseStatements(context, sql);
@@ -84,9 +50,8 @@ vector<unique_ptr<SQLStatement>> ParseGenerated(ClientContext &context, const st
 	auto parsed = make_shared_ptr<ParsedText>();
 	parsed->statements = std::move(statements);
 	parsed->settings = std::move(settings);
-	parsed->bytes = key.size();
 	auto result = Copy(*parsed);
-	cache->Insert(key, std::move(parsed));
+	cache->texts.Set(key, std::move(parsed), 0);
 	return result;
 }
 

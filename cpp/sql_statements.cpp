@@ -5,6 +5,7 @@
 // operator extension, which DuckDB then asks to bind the statement, binds the one SQL
 // statement that performs it (verified mechanism, see the handbook).
 
+#include "bounded_map.hpp"
 #include "duckdb_compat.hpp"
 #include "parse_cache.hpp"
 #include "semantic_views_functions.hpp"
@@ -58,33 +59,7 @@ struct SemanticStatementStash : public ClientContextState {
 //! same texts, and reading one costs more than the rest of its rewrite. The reading depends on
 //! the text alone, so an entry is never stale.
 struct SemanticParserInfo : public ParserExtensionInfo {
-	static constexpr idx_t MAX_TEXTS = 1024;
-	static constexpr idx_t MAX_BYTES = 4 << 20;
-
-	bool Find(const string &text, rs::ParsedStatement &out) {
-		lock_guard<mutex> guard(lock);
-		auto found = queries.find(text);
-		if (found == queries.end()) {
-			return false;
-		}
-		out = found->second;
-		return true;
-	}
-	void Keep(const string &text, const rs::ParsedStatement &parsed) {
-		lock_guard<mutex> guard(lock);
-		if (queries.size() >= MAX_TEXTS || bytes > MAX_BYTES) {
-			queries.clear();
-			bytes = 0;
-		}
-		if (queries.emplace(text, parsed).second) {
-			bytes += text.size() + parsed.sql.size();
-		}
-	}
-
-private:
-	mutex lock;
-	unordered_map<string, rs::ParsedStatement> queries;
-	idx_t bytes = 0;
+	BoundedMap<rs::ParsedStatement> queries {1024, 4 << 20};
 };
 
 //! Parses the text of one statement: not ours (DuckDB reports its own syntax error), ours, or
@@ -92,11 +67,11 @@ private:
 static ParserExtensionParseResult ParseStatementText(ParserExtensionInfo *info, const string &text) {
 	auto cache = dynamic_cast<SemanticParserInfo *>(info);
 	rs::ParsedStatement parsed;
-	if (!cache || !cache->Find(text, parsed)) {
+	if (!cache || !cache->queries.Find(text, parsed)) {
 		parsed = rs::parse_statement(ToStr(text));
 		// Only queries repeat; DDL is read once (and may carry a large definition).
 		if (cache && ToString(parsed.kind) == "query" && !parsed.has_error) {
-			cache->Keep(text, parsed);
+			cache->queries.Set(text, parsed, parsed.sql.size());
 		}
 	}
 	if (parsed.kind.empty()) {

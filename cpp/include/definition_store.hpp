@@ -36,9 +36,8 @@ struct StoredViewRow {
 };
 
 struct DefinitionStore {
-	//! Whether the store table exists in the catalog (it is created by the first define), and
-	//! whether it has the version column.
-	bool exists = false;
+	//! How the store table is laid out: Missing until the first define creates it, Legacy
+	//! (without the version column) when an earlier release created it.
 	rs::StoreLayout layout = rs::StoreLayout::Missing;
 	vector<StoredViewRow> rows;
 	//! Where the rows were read, and the one view name they were limited to (empty: all).
