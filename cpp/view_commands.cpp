@@ -3,6 +3,8 @@
 #include "view_commands.hpp"
 #include "duckdb_compat.hpp"
 
+#include <algorithm>
+
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
 #include "duckdb/catalog/catalog_entry/view_catalog_entry.hpp"
@@ -112,6 +114,14 @@ static string BindProbe(ClientContext &context, const string &view, const rs::Pr
 	if (probe.member.empty() || bound.types.empty()) {
 		return "";
 	}
+	if (!probe.column.empty()) {
+		auto column = ToString(probe.column);
+		auto columns = std::count(bound.names.begin(), bound.names.end(), column);
+		if (columns != 1 || bound.names.back() != column) {
+			throw BinderException("semantic view '%s': %s does not bind: it gives %d columns where a member gives one",
+			                      view, ToString(probe.subject), bound.names.size());
+		}
+	}
 	return TypeName(bound.types.back(), probe.listed);
 }
 
@@ -126,11 +136,16 @@ static bool BindBatch(ClientContext &context, const rs::ProbeBatch &batch, rust:
 	} catch (std::exception &) {
 		return false; // bound one by one below, to name the member
 	}
-	if (bound.types.size() < batch.probes.size()) {
+	if (bound.names.size() < batch.names.size()) {
 		return false;
 	}
+	for (idx_t i = 0; i < batch.names.size(); i++) {
+		if (bound.names[i] != ToString(batch.names[i])) {
+			return false;
+		}
+	}
 	for (idx_t i = 0; i < batch.probes.size(); i++) {
-		types[batch.probes[i]] = TypeName(bound.types[i], batch.listed);
+		types[batch.probes[i]] = TypeName(bound.types[i], false);
 	}
 	return true;
 }

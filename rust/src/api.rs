@@ -81,6 +81,10 @@ pub struct Probe {
     /// The value is selected in a one-element list (facts and dimensions): its type is the
     /// list's element type.
     pub listed: bool,
+    /// The name of the one column that holds the member's value; empty where the probe is a
+    /// whole request (its value is the last column). An expression DuckDB expands to several
+    /// columns (`COLUMNS(...)`) gives the name twice and is refused.
+    pub column: String,
 }
 
 /// Probes of members over the same join tree in one SELECT, one column per probe: binding it
@@ -92,7 +96,9 @@ pub struct ProbeBatch {
     pub sql: String,
     /// Indexes into the probes, in column order.
     pub probes: Vec<usize>,
-    pub listed: bool,
+    /// The name each probe's column must bind to: an expression DuckDB expands to several
+    /// columns or none (`COLUMNS(...)`, `*`) shifts the names, and the batch then does not count.
+    pub names: Vec<String>,
 }
 
 /// Members per batch: enough to make defining thousands of members cheap, few enough that a
@@ -195,7 +201,13 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
     for (i, rel) in view.relationships.iter().enumerate() {
         let source = crate::plan::Source { anchor: rel.from, joins: vec![crate::view::Step { rel: i, reversed: false }] };
         let sql = format!("SELECT 1 FROM {}", r.from_clause(&source));
-        out.push(Probe { subject: format!("relationship '{}'", rel.name), sql, member: String::new(), listed: false });
+        out.push(Probe {
+            subject: format!("relationship '{}'", rel.name),
+            sql,
+            member: String::new(),
+            listed: false,
+            column: String::new(),
+        });
     }
     for (id, m) in view.all_members() {
         let subject = format!("{} '{}'", id.kind.noun(), view.qualified_name(id));
@@ -229,38 +241,56 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
                         None => groups.push((key, (source.anchor, vec![(out.len(), expr.clone())]))),
                     }
                 }
+                let column = crate::sql::quote_ident(PROBE_COLUMN);
                 if kind == MemberKind::Metric {
-                    format!("SELECT {expr} FROM {from} GROUP BY ()")
+                    format!("SELECT {expr} AS {column} FROM {from} GROUP BY ()")
                 } else {
                     // In a list, so that an integer constant is not read as a column ordinal;
                     // grouped by ordinal, so that it parses once.
-                    format!("SELECT [{expr}] FROM {from} GROUP BY 1")
+                    format!("SELECT [{expr}] AS {column} FROM {from} GROUP BY 1")
                 }
             }
             (_, None) => return Err(Error::internal(format!("{subject} has no table"))),
         };
         let listed = id.kind != MemberKind::Metric;
-        out.push(Probe { subject, sql, member: type_key(view, id), listed });
+        let column = if planned { String::new() } else { PROBE_COLUMN.to_string() };
+        out.push(Probe { subject, sql, member: type_key(view, id), listed, column });
     }
     let mut batches = Vec::new();
     for ((metric, from), (anchor, members)) in groups {
         let sentinel = if metric { Some(String::new()) } else { row_level_sentinel(view, anchor) };
         let Some(sentinel) = sentinel else { continue }; // no column known: probed one by one
         for chunk in members.chunks(BATCH).filter(|c| c.len() > 1) {
+            // Named, because DuckDB would otherwise print each expression for a column name; bare
+            // (unlike the one-by-one probes, ungrouped here, so a constant is no ordinal), because
+            // a list around each is one more function to bind.
+            let names: Vec<String> = (0..chunk.len()).map(probe_column).collect();
+            let list: Vec<String> = chunk
+                .iter()
+                .zip(&names)
+                .map(|((_, e), name)| format!("{e} AS {}", crate::sql::quote_ident(name)))
+                .collect();
             let sql = if metric {
-                let list: Vec<&str> = chunk.iter().map(|(_, e)| e.as_str()).collect();
                 format!("SELECT {} FROM {from} GROUP BY ()", list.join(", "))
             } else {
                 // Ungrouped, so each expression binds once (grouping binds it twice); the bare
                 // column last makes any aggregate among them fail the batch, and the one-by-one
                 // probes then report it.
-                let list: Vec<String> = chunk.iter().map(|(_, e)| format!("[{e}]")).collect();
                 format!("SELECT {}, {sentinel} FROM {from}", list.join(", "))
             };
-            batches.push(ProbeBatch { sql, probes: chunk.iter().map(|(i, _)| *i).collect(), listed: !metric });
+            batches.push(ProbeBatch { sql, probes: chunk.iter().map(|(i, _)| *i).collect(), names });
         }
     }
     Ok((out, batches))
+}
+
+/// The name of a member probe's column: no table column is called this, so a member expression
+/// cannot bind to another column of the probe by its alias.
+const PROBE_COLUMN: &str = "semantic_views probe";
+
+/// The name of a batch's `i`th column.
+fn probe_column(i: usize) -> String {
+    format!("{PROBE_COLUMN} {i}")
 }
 
 /// A bare column of `table`, qualified by its alias: selected next to row-level expressions, it
@@ -476,11 +506,13 @@ mod tests {
         let (probes, batches) = probes(&view, "db").unwrap();
         assert_eq!(probes.len(), 4);
         assert_eq!(batches.len(), 2);
-        let dims = batches.iter().find(|b| b.listed).unwrap();
+        let dims = batches.iter().find(|b| probes[b.probes[0]].listed).unwrap();
         assert_eq!(dims.probes.len(), 2);
-        assert!(dims.sql.starts_with("SELECT [") && !dims.sql.contains("GROUP BY"), "{}", dims.sql);
-        assert!(dims.sql.contains(r#"], "o"."k" FROM "#), "an ungrouped batch ends with a bare column: {}", dims.sql);
-        let metrics = batches.iter().find(|b| !b.listed).unwrap();
+        assert_eq!(dims.names, ["semantic_views probe 0", "semantic_views probe 1"]);
+        assert!(dims.sql.starts_with(r#"SELECT ("o"."a") AS "semantic_views probe 0", (upper("o"."b"))"#), "{}", dims.sql);
+        assert!(!dims.sql.contains("GROUP BY"), "{}", dims.sql);
+        assert!(dims.sql.contains(r#"probe 1", "o"."k" FROM "#), "an ungrouped batch ends with a bare column: {}", dims.sql);
+        let metrics = batches.iter().find(|b| !probes[b.probes[0]].listed).unwrap();
         assert!(metrics.sql.ends_with("GROUP BY ()"), "{}", metrics.sql);
         assert!(metrics.probes.iter().all(|&i| !probes[i].listed));
     }

@@ -48,13 +48,14 @@ mod ffi {
         sql: String,
         member: String,
         listed: bool,
+        column: String,
     }
 
     /// Probes over one join tree in one SELECT (see `api::ProbeBatch`).
     struct ProbeBatch {
         sql: String,
         probes: Vec<usize>,
-        listed: bool,
+        names: Vec<String>,
     }
 
     struct Defined {
@@ -319,7 +320,13 @@ impl PendingDefine {
         self.0
             .probes
             .iter()
-            .map(|p| ffi::Probe { subject: p.subject.clone(), sql: p.sql.clone(), member: p.member.clone(), listed: p.listed })
+            .map(|p| ffi::Probe {
+                subject: p.subject.clone(),
+                sql: p.sql.clone(),
+                member: p.member.clone(),
+                listed: p.listed,
+                column: p.column.clone(),
+            })
             .collect()
     }
 
@@ -327,7 +334,7 @@ impl PendingDefine {
         self.0
             .batches
             .iter()
-            .map(|b| ffi::ProbeBatch { sql: b.sql.clone(), probes: b.probes.clone(), listed: b.listed })
+            .map(|b| ffi::ProbeBatch { sql: b.sql.clone(), probes: b.probes.clone(), names: b.names.clone() })
             .collect()
     }
 
