@@ -361,20 +361,19 @@ fn describe(source: &PlainView) -> Result<String> {
     Ok(format!("SELECT column_name, column_type, kind, comment FROM ({}) ORDER BY ord", rows.join(" UNION ALL ")))
 }
 
-/// Syntax sqlparser reads but cannot print back as written (`#1`, list comprehensions).
+/// Syntax sqlparser reads but cannot print back as written.
 fn unsupported_syntax(sig: &[&Tok]) -> Result<()> {
-    let mut brackets = 0i32;
-    for t in sig {
+    for (k, t) in sig.iter().enumerate() {
         match &t.token {
-            Token::Sharp => return Err(Error::parser("positional references (#1) are not supported in queries over semantic views")),
+            Token::Sharp => {
+                let number = sig.get(k + 1).map_or("", |n| n.text.as_str());
+                return Err(Error::parser(format!(
+                    "positional reference #{number} in a query over a semantic view: a semantic view has no column order; name the dimension or metric, or use an ordinal (GROUP BY 1, ORDER BY 2)"
+                )));
+            }
             // sqlparser reads it as the blob literal X'1F'.
             Token::HexStringLiteral(_) if t.text.starts_with(['0']) => {
                 return Err(Error::parser(format!("hexadecimal integers ({}) are not supported in queries over semantic views: write the decimal number", t.text)))
-            }
-            Token::LBracket => brackets += 1,
-            Token::RBracket => brackets -= 1,
-            Token::Word(w) if brackets > 0 && w.quote_style.is_none() && w.value.eq_ignore_ascii_case("for") => {
-                return Err(Error::parser("list comprehensions are not supported in queries over semantic views"));
             }
             _ => {}
         }

@@ -6,7 +6,9 @@
 use std::any::TypeId;
 
 use sqlparser::ast::{
-    Array, BinaryOperator, Expr, LambdaFunction, LambdaFunctionParameter, LambdaSyntax, OneOrManyWithParens,
+    Array, BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgOperator, FunctionArgumentList,
+    FunctionArguments, Ident, LambdaFunction, LambdaFunctionParameter, LambdaSyntax, ObjectName, OneOrManyWithParens,
+    Value,
 };
 use sqlparser::dialect::{Dialect, DuckDbDialect, Precedence};
 use sqlparser::keywords::Keyword;
@@ -129,9 +131,12 @@ impl Dialect for DuckDb {
     }
 }
 
-/// `[a, b, ...]` or the comprehension `[e FOR x[, i] IN list [IF cond]]`. A comprehension is
-/// represented as `[list, (x) -> e, (x) -> cond]`: what matters for name resolution is that
-/// `x` is bound in `e` and `cond` and not in `list`.
+/// `[a, b, ...]` or the comprehension `[e FOR x[, i] IN list [IF cond]]`, which is read as the
+/// calls DuckDB's own grammar turns it into, so that it prints as SQL DuckDB runs the same way
+/// (`x` is bound in `e` and `cond`, not in `list`):
+/// `list_apply(list, lambda x: e)`, and with a condition
+/// `list_apply(list_filter(list_apply(list, lambda x: struct_pack(filter := cond, result := e)),
+/// lambda elem: struct_extract(elem, 'filter')), lambda elem: struct_extract(elem, 'result'))`.
 fn parse_list(parser: &mut Parser) -> Result<Expr, ParserError> {
     parser.expect_token(&Token::LBracket)?;
     if parser.consume_token(&Token::RBracket) {
@@ -139,25 +144,15 @@ fn parse_list(parser: &mut Parser) -> Result<Expr, ParserError> {
     }
     let first = parser.parse_expr()?;
     if parser.parse_keyword(Keyword::FOR) {
-        let mut params = vec![LambdaFunctionParameter { name: parser.parse_identifier()?, data_type: None }];
+        let mut params = vec![parser.parse_identifier()?];
         while parser.consume_token(&Token::Comma) {
-            params.push(LambdaFunctionParameter { name: parser.parse_identifier()?, data_type: None });
+            params.push(parser.parse_identifier()?);
         }
         parser.expect_keyword(Keyword::IN)?;
         let list = parser.parse_expr()?;
-        let lambda = |body: Expr| {
-            Expr::Lambda(LambdaFunction {
-                params: OneOrManyWithParens::Many(params.clone()),
-                body: Box::new(body),
-                syntax: LambdaSyntax::Arrow,
-            })
-        };
-        let mut elem = vec![list, lambda(first)];
-        if parser.parse_keyword(Keyword::IF) {
-            elem.push(lambda(parser.parse_expr()?));
-        }
+        let condition = if parser.parse_keyword(Keyword::IF) { Some(parser.parse_expr()?) } else { None };
         parser.expect_token(&Token::RBracket)?;
-        return Ok(Expr::Array(Array { elem, named: false }));
+        return Ok(comprehension(first, params, list, condition));
     }
     let mut elem = vec![first];
     while parser.consume_token(&Token::Comma) {
@@ -168,4 +163,52 @@ fn parse_list(parser: &mut Parser) -> Result<Expr, ParserError> {
     }
     parser.expect_token(&Token::RBracket)?;
     Ok(Expr::Array(Array { elem, named: false }))
+}
+
+fn comprehension(result: Expr, params: Vec<Ident>, list: Expr, condition: Option<Expr>) -> Expr {
+    let Some(condition) = condition else {
+        return call("list_apply", vec![unnamed(list), unnamed(lambda(params, result))]);
+    };
+    let pair = call("struct_pack", vec![named("filter", condition), named("result", result)]);
+    let pairs = call("list_apply", vec![unnamed(list), unnamed(lambda(params, pair))]);
+    let field = |name: &str| {
+        let elem = Expr::Identifier(Ident::new("elem"));
+        lambda(vec![Ident::new("elem")], call("struct_extract", vec![unnamed(elem), unnamed(string(name))]))
+    };
+    let kept = call("list_filter", vec![unnamed(pairs), unnamed(field("filter"))]);
+    call("list_apply", vec![unnamed(kept), unnamed(field("result"))])
+}
+
+fn call(name: &str, args: Vec<FunctionArg>) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList { duplicate_treatment: None, args, clauses: Vec::new() }),
+        within_group: Vec::new(),
+        filter: None,
+        null_treatment: None,
+        over: None,
+    })
+}
+
+fn lambda(params: Vec<Ident>, body: Expr) -> Expr {
+    let params = params.into_iter().map(|name| LambdaFunctionParameter { name, data_type: None }).collect();
+    Expr::Lambda(LambdaFunction {
+        params: OneOrManyWithParens::Many(params),
+        body: Box::new(body),
+        syntax: LambdaSyntax::LambdaKeyword,
+    })
+}
+
+fn unnamed(expr: Expr) -> FunctionArg {
+    FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))
+}
+
+fn named(name: &str, expr: Expr) -> FunctionArg {
+    FunctionArg::Named { name: Ident::new(name), arg: FunctionArgExpr::Expr(expr), operator: FunctionArgOperator::Assignment }
+}
+
+fn string(text: &str) -> Expr {
+    Expr::value(Value::SingleQuotedString(text.to_string()))
 }
