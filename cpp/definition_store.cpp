@@ -324,9 +324,10 @@ private:
 static bool FetchRowTexts(ClientContext &context, DataTable &table, Catalog &catalog, row_t row_id,
                           const vector<StorageIndex> &columns, vector<string> &texts) {
 	auto &transaction = DuckTransaction::Get(context, catalog);
+	// Room for the one row: a full vector's buffers would be allocated and freed at every query.
 	DataChunk chunk;
-	chunk.Initialize(Allocator::Get(context), vector<LogicalType>(columns.size(), LogicalType::VARCHAR));
-	Vector row_ids(LogicalType::ROW_TYPE);
+	chunk.Initialize(Allocator::Get(context), vector<LogicalType>(columns.size(), LogicalType::VARCHAR), 1);
+	Vector row_ids(LogicalType::ROW_TYPE, 1);
 	row_ids.SetValue(0, Value::BIGINT(row_id));
 	ColumnFetchState state;
 	table.Fetch(transaction, chunk, columns, row_ids, 1, state);
