@@ -40,6 +40,8 @@ pub struct PlainView {
 }
 
 const METRIC_CALLS: &[&str] = &["agg", "measure", "min", "max", "any_value"];
+/// What a bare name in a block may denote, in order of preference.
+const MEMBER_KINDS: [MemberKind; 3] = [MemberKind::Dimension, MemberKind::Fact, MemberKind::Metric];
 /// Qualifies rewritten metric references until the block's alias replaces it.
 const METRIC_MARK: &str = "__semantic_views_metric";
 
@@ -608,6 +610,21 @@ impl<'a> Block<'a> {
 
     /// `AGG(m)` and its synonyms around a metric: the metric.
     fn metric_call(&self, expr: &Expr) -> Result<Option<MemberId>> {
+        if let Expr::Function(f @ Function { name, .. }) = expr {
+            let fname = name.to_string().to_lowercase();
+            if (fname == "agg" || fname == "measure") && f.over.is_some() {
+                return Err(Error::binder(format!(
+                    "{expr}: {} is not a window function; window over its result with an aggregate, e.g. sum({}(m)) OVER (...)",
+                    fname.to_uppercase(),
+                    fname.to_uppercase()
+                )));
+            }
+            if (fname == "agg" || fname == "measure") && f.filter.is_some() {
+                return Err(Error::binder(format!(
+                    "{expr}: a metric cannot be filtered per call; filter rows in WHERE, or define a metric that filters (sum(x) FILTER (WHERE ...))"
+                )));
+            }
+        }
         let Expr::Function(Function { name, args: FunctionArguments::List(FunctionArgumentList { args, duplicate_treatment: None, clauses }), over: None, filter: None, .. }) = expr else {
             return Ok(None);
         };
@@ -629,6 +646,7 @@ impl<'a> Block<'a> {
 
     fn rewrite(self, select: &mut Select, mut order_by: Option<&mut OrderBy>, placeholder: &str, live: bool) -> Result<String> {
         let mut metrics: Vec<MemberId> = Vec::new();
+        let mut adhoc_metrics: Vec<String> = Vec::new(); // aggregates of dimensions and facts
         let mut columns: Vec<MemberId> = Vec::new(); // dimensions and facts referenced outside AGG
         // Unaliased `AGG(m)` items are named after the metric.
         for item in select.projection.iter_mut() {
@@ -636,12 +654,25 @@ impl<'a> Block<'a> {
                 if let Some(id) = self.metric_call(expr)? {
                     let alias = AstIdent::with_quote('"', self.compiled.view.member(id).name.clone());
                     *item = SelectItem::ExprWithAlias { expr: expr.clone(), alias };
+                } else if self.is_row_aggregate(expr) && has_names(expr) {
+                    // Named as DuckDB names the call, not after the column it becomes.
+                    let alias = AstIdent::with_quote('"', expr.to_string());
+                    *item = SelectItem::ExprWithAlias { expr: expr.clone(), alias };
                 }
             }
             if matches!(item, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)) {
                 return Err(Error::binder("SELECT * is not defined on a semantic view: name its dimensions, facts and AGG(metric)s"));
             }
         }
+        // Select-list aliases GROUP BY may name (as in DuckDB, a member of that name wins).
+        let aliases: Vec<Option<String>> = select
+            .projection
+            .iter()
+            .map(|i| match i {
+                SelectItem::ExprWithAlias { alias, .. } => Some(alias.value.clone()),
+                _ => None,
+            })
+            .collect();
         let original_items: Vec<Option<Expr>> = select.projection.iter().map(|i| item_expr(i).cloned()).collect();
         let mut exprs: Vec<&mut Expr> = Vec::new();
         for item in select.projection.iter_mut() {
@@ -662,7 +693,17 @@ impl<'a> Block<'a> {
             }
         }
         let mut group_exprs: Vec<Expr> = match &select.group_by {
-            GroupByExpr::Expressions(list, _) => list.clone(),
+            GroupByExpr::Expressions(list, modifiers) => {
+                if !modifiers.is_empty() || list.iter().any(|g| matches!(g, Expr::Rollup(_) | Expr::Cube(_) | Expr::GroupingSets(_))) {
+                    return Err(Error::binder(format!(
+                        "GROUP BY {}: ROLLUP, CUBE and GROUPING SETS are not supported over semantic view '{}'; query each grouping \
+                         (UNION ALL BY NAME) or aggregate its result in an outer query",
+                        select.group_by.to_string().trim_start_matches("GROUP BY ").trim(),
+                        self.source.name
+                    )));
+                }
+                list.clone()
+            }
             GroupByExpr::All(_) => Vec::new(),
         };
         let group_all = matches!(select.group_by, GroupByExpr::All(_));
@@ -670,9 +711,9 @@ impl<'a> Block<'a> {
         let original_groups = group_exprs.clone();
         // Metrics inside AGG(...), then every other member reference.
         for e in exprs.into_iter().chain(group_exprs.iter_mut()) {
-            self.rewrite_expr(e, &mut metrics, &mut columns)?;
+            self.rewrite_expr(e, &mut metrics, &mut adhoc_metrics, &mut columns)?;
         }
-        let aggregate = !metrics.is_empty() || group_all || !group_exprs.is_empty();
+        let aggregate = !metrics.is_empty() || !adhoc_metrics.is_empty() || group_all || !group_exprs.is_empty();
         // GROUP BY names the dimensions: names, ordinals, ALL, or expressions over dimensions.
         let mut dimensions: Vec<MemberId> = Vec::new();
         let mut adhoc: Vec<String> = Vec::new();
@@ -701,6 +742,12 @@ impl<'a> Block<'a> {
                             Value::Number(n, _) => item(n),
                             _ => Ok((g.clone(), o.clone())),
                         },
+                        Expr::Identifier(name) if matches!(self.member(o, &MEMBER_KINDS), Named::NotMember) => {
+                            match aliases.iter().position(|a| a.as_deref().is_some_and(|a| eq_ci(a, &name.value))) {
+                                Some(i) => item(&(i + 1).to_string()),
+                                None => Ok((g.clone(), o.clone())),
+                            }
+                        }
                         _ => Ok((g.clone(), o.clone())),
                     })
                     .collect::<Result<_>>()?
@@ -763,6 +810,19 @@ impl<'a> Block<'a> {
                     self.member_columns(e, &mut left);
                 }
             }
+            let mut outside = left.clone();
+            for e in select.having.iter().chain(select.qualify.iter()) {
+                self.member_columns(e, &mut outside);
+            }
+            if let Some(OrderByKind::Expressions(list)) = order_by.as_deref().map(|o| &o.kind) {
+                list.iter().for_each(|o| self.member_columns(&o.expr, &mut outside));
+            }
+            if let Some(dimension) = outside.iter().find(|id| id.kind == MemberKind::Dimension && !dimensions.contains(id)) {
+                let name = self.compiled.view.qualified_name(*dimension);
+                return Err(Error::binder(format!(
+                    "dimension '{name}' must appear in the GROUP BY clause (or in GROUP BY ALL) to be selected next to AGG(...)"
+                )));
+            }
             if let Some(fact) = left.iter().find(|id| id.kind == MemberKind::Fact) {
                 return Err(Error::binder(format!(
                     "fact '{}' is row-level: it cannot be grouped or selected next to AGG(...); group by \
@@ -796,7 +856,7 @@ impl<'a> Block<'a> {
         request_dimensions.extend(adhoc);
         let request = Request {
             dimensions: request_dimensions,
-            metrics: names(&metrics),
+            metrics: names(&metrics).into_iter().chain(adhoc_metrics).collect(),
             facts: names(&facts),
             where_clause,
             verify_keys: self.source.verify_keys,
@@ -841,10 +901,12 @@ impl<'a> Block<'a> {
     }
 
     /// Replaces `AGG(m)` by `any_value(<mark>."m")` (one row per group below) and member
-    /// references by the expansion's columns; a metric outside AGG is an error.
-    fn rewrite_expr(&self, expr: &mut Expr, metrics: &mut Vec<MemberId>, columns: &mut Vec<MemberId>) -> Result<()> {
+    /// references by the expansion's columns; a metric outside AGG is an error. An aggregate of
+    /// dimensions and facts (`sum(amount)`, `count(DISTINCT region)`) becomes a metric of the
+    /// request, aggregated at the grain of the table it reads, as in the SEMANTIC_VIEW clause.
+    fn rewrite_expr(&self, expr: &mut Expr, metrics: &mut Vec<MemberId>, adhoc_metrics: &mut Vec<String>, columns: &mut Vec<MemberId>) -> Result<()> {
         let mut error = None;
-        let _ = visit_pre_mut(expr, |e| {
+        let _ = visit_pre_mut_with_depth(expr, |e, depth| {
             if let Expr::CompoundIdentifier(parts) = e {
                 if parts.first().is_some_and(|p| p.value == METRIC_MARK) {
                     return ControlFlow::Continue(());
@@ -865,7 +927,23 @@ impl<'a> Block<'a> {
                 }
                 Ok(None) => {}
             }
-            if let Named::Member(id) = self.member(e, &[MemberKind::Dimension, MemberKind::Fact, MemberKind::Metric]) {
+            // (Subqueries aggregate their own rows.)
+            if depth == 0 && self.is_row_aggregate(e) {
+                if !has_names(e) {
+                    error = Some(Error::binder(format!(
+                        "{e} does not say which table's rows it aggregates: use a metric, AGG(<metric>) (one defined \
+                         as COUNT(*) on a table counts its rows), or aggregate the result in an outer query"
+                    )));
+                    return ControlFlow::Break(());
+                }
+                let text = self.unqualified(e.clone()).to_string();
+                if !adhoc_metrics.contains(&text) {
+                    adhoc_metrics.push(text.clone());
+                }
+                *e = any_value(Expr::CompoundIdentifier(vec![AstIdent::new(METRIC_MARK), AstIdent::with_quote('"', text)]));
+                return ControlFlow::Continue(());
+            }
+            if let Named::Member(id) = self.member(e, &MEMBER_KINDS) {
                 if id.kind == MemberKind::Metric {
                     let name = self.compiled.view.member(id).name.clone();
                     error = Some(Error::binder(format!(
@@ -882,6 +960,24 @@ impl<'a> Block<'a> {
             ControlFlow::Continue(())
         });
         error.map_or(Ok(()), Err)
+    }
+
+    /// An aggregate call (not a window) that reads no metric: it aggregates rows of the view's
+    /// tables.
+    fn is_row_aggregate(&self, e: &Expr) -> bool {
+        let Expr::Function(f) = e else { return false };
+        if f.over.is_some() || !crate::sql::scope::is_aggregate_name(&f.name.to_string()) {
+            return false;
+        }
+        let mut reads_metric = false;
+        let _ = sqlparser::ast::visit_expressions(e, |x| {
+            let metric = matches!(self.metric_call(x), Ok(Some(_)) | Err(_))
+                || matches!(self.member(x, &[MemberKind::Metric]), Named::Member(_))
+                || matches!(x, Expr::CompoundIdentifier(parts) if parts.first().is_some_and(|p| p.value == METRIC_MARK));
+            reads_metric |= metric;
+            if metric { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        });
+        !reads_metric
     }
 
     /// An expression as the request reads it: names qualified by the view or its alias lose
@@ -1028,6 +1124,29 @@ fn ungroup_when_redundant(select: &mut Select, order_by: Option<&mut OrderBy>) {
 
 /// Like `visit_expressions_mut`, but parents before children: a replaced node's new children
 /// are what gets visited.
+/// `visit_pre_mut`, telling `f` how many subqueries deep each expression is.
+fn visit_pre_mut_with_depth<F: FnMut(&mut Expr, usize) -> ControlFlow<()>>(expr: &mut Expr, f: F) -> ControlFlow<()> {
+    struct Pre<F> {
+        f: F,
+        depth: usize,
+    }
+    impl<F: FnMut(&mut Expr, usize) -> ControlFlow<()>> VisitorMut for Pre<F> {
+        type Break = ();
+        fn pre_visit_query(&mut self, _: &mut Query) -> ControlFlow<()> {
+            self.depth += 1;
+            ControlFlow::Continue(())
+        }
+        fn post_visit_query(&mut self, _: &mut Query) -> ControlFlow<()> {
+            self.depth -= 1;
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+            (self.f)(expr, self.depth)
+        }
+    }
+    expr.visit(&mut Pre { f, depth: 0 })
+}
+
 fn visit_pre_mut<F: FnMut(&mut Expr) -> ControlFlow<()>>(expr: &mut Expr, f: F) -> ControlFlow<()> {
     struct Pre<F>(F);
     impl<F: FnMut(&mut Expr) -> ControlFlow<()>> VisitorMut for Pre<F> {
@@ -1044,6 +1163,16 @@ fn item_expr(item: &SelectItem) -> Option<&Expr> {
         SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => Some(e),
         _ => None,
     }
+}
+
+/// Whether `e` names anything (a member, column or lambda variable): `count(*)` does not.
+fn has_names(e: &Expr) -> bool {
+    let mut found = false;
+    let _ = sqlparser::ast::visit_expressions(e, |x| {
+        found |= matches!(x, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
+        ControlFlow::<()>::Continue(())
+    });
+    found
 }
 
 fn contains_metric_mark(e: &Expr) -> bool {
@@ -1179,12 +1308,49 @@ mod tests {
         assert!(sql.starts_with("SELECT \"sales\".\"region\", \"sales\".\"revenue\" AS \"revenue\", \"sales\".\"customer_count\" AS n FROM (SELECT "), "{sql}");
         assert!(sql.contains("WHERE ((\"c\".\"region\") <> 'x')"), "{sql}");
         assert!(sql.ends_with(") AS \"sales\" WHERE \"sales\".\"revenue\" > 1 ORDER BY 2 DESC LIMIT 5"), "{sql}");
-        // Another aggregate in the block needs the block's grouping (any_value keeps one row per group).
-        let counted = rewrite_ok("SELECT region, AGG(revenue), count(*) AS n FROM sales GROUP BY region HAVING AGG(revenue) > 1");
-        assert!(counted.starts_with("SELECT \"sales\".\"region\", any_value(\"sales\".\"revenue\") AS \"revenue\", count(*) AS n FROM (SELECT "), "{counted}");
-        assert!(counted.ends_with(") AS \"sales\" GROUP BY \"sales\".\"region\" HAVING any_value(\"sales\".\"revenue\") > 1"), "{counted}");
-        let only_count = rewrite_ok("SELECT count(*) FROM sales GROUP BY region");
-        assert!(only_count.ends_with(") AS \"sales\" GROUP BY \"sales\".\"region\""), "{only_count}");
+        // An aggregate of dimensions and facts is a metric of the request, at its table's grain.
+        let summed = rewrite_ok("SELECT region, sum(net), count(DISTINCT s.status) AS n FROM sales AS s GROUP BY region HAVING sum(net) > 1");
+        assert!(summed.starts_with(r#"SELECT "s"."region", "s"."sum(net)" AS "sum(net)", "s"."count(DISTINCT status)" AS n FROM (SELECT "#), "{summed}");
+        assert!(summed.contains(r#"(count(DISTINCT ("o"."status"))) AS "count(DISTINCT status)""#), "{summed}");
+        assert!(summed.ends_with(r#"GROUP BY 1) AS s WHERE "s"."sum(net)" > 1"#), "one row per region already: {summed}");
+        // An aggregate that names nothing does not say whose rows it counts.
+        for sql in [
+            "SELECT region, AGG(revenue), count(*) AS n FROM sales GROUP BY region HAVING AGG(revenue) > 1",
+            "SELECT count(*) FROM sales GROUP BY region",
+            "SELECT region FROM sales GROUP BY region HAVING count(1) > 1",
+        ] {
+            let e = rewrite(sql, &[sales()]).unwrap_err();
+            assert!(e.message.contains("does not say which table's rows it aggregates"), "{sql}: {}", e.message);
+        }
+        // ... but windows over the result, aggregates of AGG(...) in them, and subqueries are the result's.
+        let windowed = rewrite_ok("SELECT region, sum(AGG(revenue)) OVER (), count(*) OVER () FROM sales GROUP BY region");
+        assert!(windowed.contains("sum(any_value(\"sales\".\"revenue\")) OVER (), count(*) OVER ()"), "{windowed}");
+        rewrite_ok("SELECT region, AGG(revenue), (SELECT count(*) FROM t) FROM sales GROUP BY region");
+        // A metric inside another aggregate is still refused.
+        let nested = rewrite("SELECT sum(revenue) FROM sales", &[sales()]).unwrap_err();
+        assert!(nested.message.contains("must be aggregated: write AGG(revenue)"), "{}", nested.message);
+    }
+
+    #[test]
+    fn group_by_names_a_select_alias_unless_a_member_has_that_name() {
+        let by_alias = rewrite_ok("SELECT upper(region) AS r, AGG(revenue) FROM sales GROUP BY r");
+        assert_eq!(by_alias, rewrite_ok("SELECT upper(region) AS r, AGG(revenue) FROM sales GROUP BY 1"));
+        // `status` is a dimension: it wins over the alias, as a column does in DuckDB.
+        let member = rewrite(r#"SELECT region AS status, AGG(revenue) FROM sales GROUP BY status"#, &[sales()]).unwrap_err();
+        assert!(member.message.contains("dimension 'c.region' must appear in the GROUP BY clause"), "{}", member.message);
+    }
+
+    #[test]
+    fn groupings_and_per_call_windows_or_filters_are_refused_with_the_way_out() {
+        for (sql, message) in [
+            ("SELECT region, AGG(revenue) FROM sales GROUP BY ROLLUP (region)", "GROUP BY ROLLUP (region): ROLLUP, CUBE and GROUPING SETS"),
+            ("SELECT region, AGG(revenue) FROM sales GROUP BY GROUPING SETS ((region), ())", "GROUP BY GROUPING SETS"),
+            ("SELECT AGG(revenue) OVER () FROM sales", "AGG(revenue) OVER (): AGG is not a window function"),
+            ("SELECT MEASURE(revenue) FILTER (WHERE region = 'x') FROM sales", "a metric cannot be filtered per call"),
+        ] {
+            let e = rewrite(sql, &[sales()]).unwrap_err();
+            assert!(e.message.contains(message), "{sql}: {}", e.message);
+        }
     }
 
     #[test]
