@@ -202,6 +202,7 @@ impl PlainQuery {
             return Ok(own.to_string());
         }
         // Splice each expansion in place of its placeholder table name.
+        crate::sql::display_safe(statement);
         let text = statement.to_string();
         let mut out = String::with_capacity(text.len() + rewriter.expansions.iter().map(|(_, sql)| sql.len() + 2).sum::<usize>());
         for t in tokenize(&text)? {
@@ -772,7 +773,7 @@ impl<'a> Block<'a> {
                     }
                     None => {
                         // An expression over dimensions: a dimension of this request.
-                        let text = self.unqualified(original.clone()).to_string();
+                        let text = self.request_text(original.clone());
                         if !adhoc.contains(&text) {
                             adhoc.push(text.clone());
                         }
@@ -839,7 +840,7 @@ impl<'a> Block<'a> {
         if let Some(w) = &select.selection {
             self.check_where(w)?;
         }
-        let where_clause = select.selection.take().map(|w| self.unqualified(w).to_string());
+        let where_clause = select.selection.take().map(|w| self.request_text(w));
         // Quoted, so that aliases and names with spaces or dots read back as one member.
         let names = |ids: &[MemberId]| {
             ids.iter()
@@ -936,7 +937,7 @@ impl<'a> Block<'a> {
                     )));
                     return ControlFlow::Break(());
                 }
-                let text = self.unqualified(e.clone()).to_string();
+                let text = self.request_text(e.clone());
                 if !adhoc_metrics.contains(&text) {
                     adhoc_metrics.push(text.clone());
                 }
@@ -978,6 +979,13 @@ impl<'a> Block<'a> {
             if metric { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
         });
         !reads_metric
+    }
+
+    /// An expression's text for the request: unqualified, printed as DuckDB reads it.
+    fn request_text(&self, e: Expr) -> String {
+        let mut e = self.unqualified(e);
+        crate::sql::display_safe(&mut e);
+        e.to_string()
     }
 
     /// An expression as the request reads it: names qualified by the view or its alias lose
@@ -1338,6 +1346,17 @@ mod tests {
         // `status` is a dimension: it wins over the alias, as a column does in DuckDB.
         let member = rewrite(r#"SELECT region AS status, AGG(revenue) FROM sales GROUP BY status"#, &[sales()]).unwrap_err();
         assert!(member.message.contains("dimension 'c.region' must appear in the GROUP BY clause"), "{}", member.message);
+    }
+
+    #[test]
+    fn an_aggregate_over_a_name_with_a_quote_reads_its_own_column() {
+        let def = r#"{"tables": [{"alias": "A", "table": "t", "primary_key": ["id"]}], "metrics": [{"table": "A", "name": "n", "expr": "count(*)"}]}"#;
+        let columns = BTreeMap::from([("A".to_string(), vec!["id".to_string(), "q\"uote".to_string()])]);
+        let definition = crate::store::Stored::new("main", columns, Pinned::default(), crate::parse::definition_json(def).unwrap()).to_json();
+        let view = PlainView { name: "sv".into(), compiled: Arc::new(Compiled::new(&definition).unwrap()), home_catalog: "db".into(), verify_keys: false };
+        let sql = rewrite(r#"SELECT sum("A"."q""uote") AS s FROM sv"#, &[view]).unwrap();
+        // the expansion's column and the reference to it: one name
+        assert_eq!(sql.matches(r#""sum(""A"".""q""""uote"")""#).count(), 2, "{sql}");
     }
 
     #[test]

@@ -6,6 +6,8 @@
 pub mod dialect;
 pub mod scope;
 
+use std::ops::ControlFlow;
+
 use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
 
 use crate::error::{Error, Result};
@@ -308,6 +310,36 @@ fn single_scope_references(toks: &[Tok]) -> Option<Vec<Reference>> {
     Some(out)
 }
 
+/// Makes sqlparser print `node` as DuckDB must read it. sqlparser's printer takes a quote that
+/// is doubled or follows a backslash in a name or string for one already escaped, and prints
+/// `a""b` as `"a""b"` (which reads back as `a"b`); such names and strings are printed here.
+pub fn display_safe<T: sqlparser::ast::VisitMut>(node: &mut T) {
+    struct Safe;
+    impl sqlparser::ast::VisitorMut for Safe {
+        type Break = ();
+        fn pre_visit_ident(&mut self, ident: &mut sqlparser::ast::Ident) -> ControlFlow<()> {
+            if ident.quote_style == Some('"') && misprinted(&ident.value, '"') {
+                ident.value = quote_ident(&ident.value);
+                ident.quote_style = None;
+            }
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_value(&mut self, value: &mut sqlparser::ast::ValueWithSpan) -> ControlFlow<()> {
+            if let sqlparser::ast::Value::SingleQuotedString(text) = &value.value {
+                if misprinted(text, '\'') {
+                    value.value = sqlparser::ast::Value::Placeholder(quote_literal(text));
+                }
+            }
+            ControlFlow::Continue(())
+        }
+    }
+    fn misprinted(text: &str, quote: char) -> bool {
+        let chars: Vec<char> = text.chars().collect();
+        chars.windows(2).any(|w| w[1] == quote && (w[0] == quote || w[0] == '\\'))
+    }
+    let _ = node.visit(&mut Safe);
+}
+
 /// Whether `sql` may hold the word `word` (ASCII, any case): a cheap test that lets callers skip
 /// tokenizing text that cannot contain a keyword. False only when the word is surely absent.
 pub fn may_contain_word(sql: &str, word: &str) -> bool {
@@ -350,6 +382,14 @@ pub fn check_single_expression(sql: &str, what: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_and_strings_with_doubled_quotes_print_as_duckdb_reads_them() {
+        let sql = r#"SELECT "a""""b", "c\""d", 'it''''s', 'x\''y', "plain", 'O''Brien'"#;
+        let mut statement = sqlparser::parser::Parser::parse_sql(&DuckDb::default(), sql).unwrap().remove(0);
+        display_safe(&mut statement);
+        assert_eq!(statement.to_string(), sql);
+    }
 
     #[test]
     fn line_index_counts_columns_in_characters() {
