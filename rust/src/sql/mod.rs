@@ -202,6 +202,10 @@ pub enum Piece {
 /// generated SQL.
 pub fn scan_expression(sql: &str, columns: scope::Columns) -> Result<Vec<Piece>> {
     let toks = tokenize(sql)?;
+    if is_star(&toks) {
+        // DuckDB would expand it to every column (or, in a list, to none).
+        return Err(Error::parser(format!("{} is a star, not one expression: name the column", quote_literal(sql.trim()))));
+    }
     let (references, tables) = match scope::analyze(sql, columns) {
         Ok(analysis) => (analysis.references, analysis.tables),
         // What sqlparser cannot read is taken token by token, if it is one expression.
@@ -346,6 +350,18 @@ pub fn may_contain_word(sql: &str, word: &str) -> bool {
     sql.as_bytes().windows(word.len()).any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
 }
 
+/// `*` or `alias.*` alone.
+fn is_star(toks: &[Tok]) -> bool {
+    let sig: Vec<&Token> = toks.iter().map(|t| &t.token).filter(|t| !matches!(t, Token::Whitespace(_))).collect();
+    match sig.as_slice() {
+        [Token::Mul] => true,
+        [.., Token::Period, Token::Mul] => sig[..sig.len() - 2].iter().enumerate().all(|(i, t)| {
+            if i % 2 == 0 { matches!(t, Token::Word(_)) } else { matches!(t, Token::Period) }
+        }),
+        _ => false,
+    }
+}
+
 /// Checks that `sql` is one self-contained expression fragment: no statement terminator and
 /// balanced parentheses/brackets, so that it cannot close the surrounding query or open another.
 pub fn check_single_expression(sql: &str, what: &str) -> Result<()> {
@@ -382,6 +398,17 @@ pub fn check_single_expression(sql: &str, what: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_star_is_not_an_expression() {
+        for sql in ["*", " t.* ", r#""s"."t".*"#] {
+            let e = scan_expression(sql, &|_: &[Ident]| None).unwrap_err();
+            assert!(e.message.contains("is a star, not one expression"), "{sql}: {}", e.message);
+        }
+        for sql in ["a * b", "count(*)", "COLUMNS(*)", "2 * 3"] {
+            assert!(!is_star(&tokenize(sql).unwrap()), "{sql}");
+        }
+    }
 
     #[test]
     fn names_and_strings_with_doubled_quotes_print_as_duckdb_reads_them() {
