@@ -611,32 +611,34 @@ impl<'a> Block<'a> {
 
     /// `AGG(m)` and its synonyms around a metric: the metric.
     fn metric_call(&self, expr: &Expr) -> Result<Option<MemberId>> {
-        if let Expr::Function(f @ Function { name, .. }) = expr {
-            let fname = name.to_string().to_lowercase();
-            if (fname == "agg" || fname == "measure") && f.over.is_some() {
-                return Err(Error::binder(format!(
-                    "{expr}: {} is not a window function; window over its result with an aggregate, e.g. sum({}(m)) OVER (...)",
-                    fname.to_uppercase(),
-                    fname.to_uppercase()
-                )));
-            }
-            if (fname == "agg" || fname == "measure") && f.filter.is_some() {
-                return Err(Error::binder(format!(
-                    "{expr}: a metric cannot be filtered per call; filter rows in WHERE, or define a metric that filters (sum(x) FILTER (WHERE ...))"
-                )));
-            }
+        let Expr::Function(f) = expr else { return Ok(None) };
+        let fname = f.name.to_string().to_lowercase();
+        if !METRIC_CALLS.contains(&fname.as_str()) {
+            return Ok(None);
         }
-        let Expr::Function(Function { name, args: FunctionArguments::List(FunctionArgumentList { args, duplicate_treatment: None, clauses }), over: None, filter: None, .. }) = expr else {
+        let wrapper = fname == "agg" || fname == "measure";
+        if wrapper && f.over.is_some() {
+            return Err(Error::binder(format!(
+                "{expr}: {} is not a window function; window over its result with an aggregate, e.g. sum({}(m)) OVER (...)",
+                fname.to_uppercase(),
+                fname.to_uppercase()
+            )));
+        }
+        if wrapper && f.filter.is_some() {
+            return Err(Error::binder(format!(
+                "{expr}: a metric cannot be filtered per call; filter rows in WHERE, or define a metric that filters (sum(x) FILTER (WHERE ...))"
+            )));
+        }
+        let FunctionArguments::List(FunctionArgumentList { args, duplicate_treatment: None, clauses }) = &f.args else {
             return Ok(None);
         };
-        let fname = name.to_string().to_lowercase();
-        if !METRIC_CALLS.contains(&fname.as_str()) || !clauses.is_empty() {
+        if f.over.is_some() || f.filter.is_some() || !clauses.is_empty() {
             return Ok(None);
         }
         let [FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))] = args.as_slice() else { return Ok(None) };
         match self.member(arg, &[MemberKind::Metric]) {
             Named::Member(id) => Ok(Some(id)),
-            Named::NotMember if fname == "agg" || fname == "measure" => Err(Error::binder(format!(
+            Named::NotMember if wrapper => Err(Error::binder(format!(
                 "{}({arg}) takes a metric; '{arg}' is not a metric of semantic view '{}'",
                 fname.to_uppercase(),
                 self.source.name
@@ -1131,8 +1133,7 @@ fn ungroup_when_redundant(select: &mut Select, order_by: Option<&mut OrderBy>) {
 }
 
 /// Like `visit_expressions_mut`, but parents before children: a replaced node's new children
-/// are what gets visited.
-/// `visit_pre_mut`, telling `f` how many subqueries deep each expression is.
+/// are what gets visited. `f` is told how many subqueries deep each expression is.
 fn visit_pre_mut_with_depth<F: FnMut(&mut Expr, usize) -> ControlFlow<()>>(expr: &mut Expr, f: F) -> ControlFlow<()> {
     struct Pre<F> {
         f: F,
@@ -1155,15 +1156,8 @@ fn visit_pre_mut_with_depth<F: FnMut(&mut Expr, usize) -> ControlFlow<()>>(expr:
     expr.visit(&mut Pre { f, depth: 0 })
 }
 
-fn visit_pre_mut<F: FnMut(&mut Expr) -> ControlFlow<()>>(expr: &mut Expr, f: F) -> ControlFlow<()> {
-    struct Pre<F>(F);
-    impl<F: FnMut(&mut Expr) -> ControlFlow<()>> VisitorMut for Pre<F> {
-        type Break = ();
-        fn pre_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
-            self.0(expr)
-        }
-    }
-    expr.visit(&mut Pre(f))
+fn visit_pre_mut<F: FnMut(&mut Expr) -> ControlFlow<()>>(expr: &mut Expr, mut f: F) -> ControlFlow<()> {
+    visit_pre_mut_with_depth(expr, |e, _| f(e))
 }
 
 fn item_expr(item: &SelectItem) -> Option<&Expr> {

@@ -338,8 +338,7 @@ pub fn display_safe<T: sqlparser::ast::VisitMut>(node: &mut T) {
         }
     }
     fn misprinted(text: &str, quote: char) -> bool {
-        let chars: Vec<char> = text.chars().collect();
-        chars.windows(2).any(|w| w[1] == quote && (w[0] == quote || w[0] == '\\'))
+        text.contains(&format!("{quote}{quote}")) || text.contains(&format!("\\{quote}"))
     }
     let _ = node.visit(&mut Safe);
 }
