@@ -11,6 +11,7 @@ pub mod error;
 #[cfg(any(test, fuzzing))]
 pub mod fuzzing;
 pub mod get_ddl;
+pub mod grouping;
 pub mod interchange;
 pub mod model;
 pub mod parse;

@@ -21,6 +21,7 @@ use sqlparser::tokenizer::Token;
 use crate::api;
 use crate::cache::Compiled;
 use crate::error::{Error, Result};
+use crate::grouping::{grouping_value, union_sql, Branch, GroupingSets, SET_COLUMN};
 use crate::model::MemberKind;
 use crate::plan::Request;
 use crate::sql::dialect::DuckDb;
@@ -190,6 +191,8 @@ impl PlainQuery {
         // Whether sqlparser prints the statement back as written (token for token), before the
         // rewrite changes it.
         let read_back = same_tokens(&statement.to_string(), parsed);
+        // A where clause may be copied into several requests (grouping sets): `?` would count twice.
+        number_positional_parameters(statement);
         let mut rewriter = Rewriter { views, expansions: Vec::new(), calls: 0, error: None, live };
         let _ = statement.visit(&mut rewriter);
         if let Some(e) = rewriter.error {
@@ -240,6 +243,39 @@ pub fn candidates(sql: &str) -> Vec<String> {
 /// The rewrite of one statement's text (see [`PlainQuery::rewrite`]).
 pub fn rewrite(sql: &str, views: &[PlainView]) -> Result<String> {
     PlainQuery::new(sql).rewrite(views)
+}
+
+/// `?` parameters become `$1`, `$2`, ... in the order written, which is how DuckDB numbers them:
+/// the rewrite may move a parameter or copy it, and a numbered one keeps its value.
+fn number_positional_parameters(statement: &mut Statement) {
+    let mut positions = Vec::new();
+    let _ = visit_expressions_mut(statement, |e| {
+        if let Expr::Value(v) = e {
+            if matches!(&v.value, Value::Placeholder(p) if p == "?") {
+                positions.push(v.span.start);
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    if positions.is_empty() {
+        return;
+    }
+    let mut order: Vec<usize> = (0..positions.len()).collect();
+    order.sort_by_key(|i| positions[*i]);
+    let mut number = vec![0; positions.len()];
+    for (rank, i) in order.into_iter().enumerate() {
+        number[i] = rank + 1;
+    }
+    let mut next = 0;
+    let _ = visit_expressions_mut(statement, |e| {
+        if let Expr::Value(v) = e {
+            if matches!(&v.value, Value::Placeholder(p) if p == "?") {
+                v.value = Value::Placeholder(format!("${}", number[next]));
+                next += 1;
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
 }
 
 /// Statements whose queries read semantic views when they fail to bind as plain SQL.
@@ -695,17 +731,24 @@ impl<'a> Block<'a> {
                 exprs.extend(list.iter_mut().map(|o| &mut o.expr));
             }
         }
+        // GROUPING(...) calls wait as placeholders until the grouping sets are known.
+        let mut groupings: Vec<Vec<Expr>> = Vec::new();
+        for e in exprs.iter_mut() {
+            take_groupings(e, &mut groupings)?;
+        }
+        let mut grouping_sets: Option<GroupingSets> = None;
         let mut group_exprs: Vec<Expr> = match &select.group_by {
             GroupByExpr::Expressions(list, modifiers) => {
-                if !modifiers.is_empty() || list.iter().any(|g| matches!(g, Expr::Rollup(_) | Expr::Cube(_) | Expr::GroupingSets(_))) {
+                if !modifiers.is_empty() {
                     return Err(Error::binder(format!(
-                        "GROUP BY {}: ROLLUP, CUBE and GROUPING SETS are not supported over semantic view '{}'; query each grouping \
-                         (UNION ALL BY NAME) or aggregate its result in an outer query",
-                        select.group_by.to_string().trim_start_matches("GROUP BY ").trim(),
-                        self.source.name
+                        "{}: write GROUP BY ROLLUP (...), CUBE (...) or GROUPING SETS (...)",
+                        select.group_by.to_string().trim()
                     )));
                 }
-                list.clone()
+                match GroupingSets::of(list)? {
+                    Some(sets) => grouping_sets.insert(sets).exprs.clone(),
+                    None => list.clone(),
+                }
             }
             GroupByExpr::All(_) => Vec::new(),
         };
@@ -720,6 +763,8 @@ impl<'a> Block<'a> {
         // GROUP BY names the dimensions: names, ordinals, ALL, or expressions over dimensions.
         let mut dimensions: Vec<MemberId> = Vec::new();
         let mut adhoc: Vec<String> = Vec::new();
+        // What each grouped item (of `grouped` below) groups by.
+        let mut group_keys: Vec<GroupKey> = Vec::new();
         if aggregate {
             let items: Vec<Option<Expr>> = select.projection.iter().map(|i| item_expr(i).cloned()).collect();
             let item = |n: &str| -> Result<(Expr, Expr)> {
@@ -762,6 +807,7 @@ impl<'a> Block<'a> {
                         if !dimensions.contains(&id) {
                             dimensions.push(id);
                         }
+                        group_keys.push(GroupKey::Dimension(id));
                     }
                     Some(id) => {
                         return Err(Error::binder(format!(
@@ -779,6 +825,7 @@ impl<'a> Block<'a> {
                         if !adhoc.contains(&text) {
                             adhoc.push(text.clone());
                         }
+                        group_keys.push(GroupKey::Expression(text.clone()));
                         replacements.push((g.clone(), self.column(&text)));
                     }
                 }
@@ -804,6 +851,11 @@ impl<'a> Block<'a> {
                 }
             }
             if let GroupByExpr::Expressions(list, _) = &mut select.group_by {
+                if grouping_sets.is_some() {
+                    // Each row of the union is one group of one set.
+                    group_exprs.insert(0, self.column(SET_COLUMN));
+                    group_exprs.dedup();
+                }
                 *list = group_exprs;
             }
             // What is left outside AGG must be grouped; a fact there is row-level.
@@ -843,20 +895,11 @@ impl<'a> Block<'a> {
             self.check_where(w)?;
         }
         let where_clause = select.selection.take().map(|w| self.request_text(w));
-        // Quoted, so that aliases and names with spaces or dots read back as one member.
-        let names = |ids: &[MemberId]| {
-            ids.iter()
-                .map(|id| {
-                    let m = self.compiled.view.member(*id);
-                    match m.table {
-                        Some(t) => format!("{}.{}", quote_ident(&self.compiled.view.tables[t].alias), quote_ident(&m.name)),
-                        None => quote_ident(&m.name),
-                    }
-                })
-                .collect::<Vec<_>>()
-        };
+        let names = |ids: &[MemberId]| ids.iter().map(|id| self.request_name(*id)).collect::<Vec<_>>();
         let mut request_dimensions = names(&dimensions);
         request_dimensions.extend(adhoc);
+        let metric_columns: Vec<String> =
+            metrics.iter().map(|id| self.compiled.view.member(*id).name.clone()).chain(adhoc_metrics.iter().cloned()).collect();
         let request = Request {
             dimensions: request_dimensions,
             metrics: names(&metrics).into_iter().chain(adhoc_metrics).collect(),
@@ -864,11 +907,17 @@ impl<'a> Block<'a> {
             where_clause,
             verify_keys: self.source.verify_keys,
         };
-        // Expanding also checks the request, in both forms.
-        let mut sql = api::expand_compiled(&self.source.name, &self.compiled, &self.source.home_catalog, request.clone())?;
-        if live {
-            sql = format!("SELECT * FROM {}", semantic_view_call(&self.source.name, &request));
-        }
+        let expand = |request: &Request| -> Result<String> {
+            // Expanding also checks the request, in both forms.
+            let sql = api::expand_compiled(&self.source.name, &self.compiled, &self.source.home_catalog, request.clone())?;
+            Ok(if live { format!("SELECT * FROM {}", semantic_view_call(&self.source.name, request)) } else { sql })
+        };
+        let sql = if grouping_sets.is_some() || !groupings.is_empty() {
+            let sets = grouping_sets.map_or_else(|| vec![(0..group_keys.len()).collect()], |g| g.sets);
+            self.grouping_union(select, order_by.as_deref_mut(), &sets, &group_keys, &groupings, request, &metric_columns, &expand)?
+        } else {
+            expand(&request)?
+        };
         if aggregate {
             ungroup_when_redundant(select, order_by.as_deref_mut());
         }
@@ -882,7 +931,7 @@ impl<'a> Block<'a> {
         for e in select.having.iter_mut().chain(select.qualify.iter_mut()).chain(select.selection.iter_mut()) {
             self.unmark(e);
         }
-        if let Some(order) = order_by.as_deref_mut() {
+        if let Some(order) = order_by {
             if let OrderByKind::Expressions(list) = &mut order.kind {
                 for o in list.iter_mut() {
                     self.unmark(&mut o.expr);
@@ -901,6 +950,104 @@ impl<'a> Block<'a> {
             }
         }
         Ok(sql)
+    }
+
+    /// A member as a request names it; quoted, so that aliases and names with spaces or dots
+    /// read back as one member.
+    fn request_name(&self, id: MemberId) -> String {
+        let m = self.compiled.view.member(id);
+        match m.table {
+            Some(t) => format!("{}.{}", quote_ident(&self.compiled.view.tables[t].alias), quote_ident(&m.name)),
+            None => quote_ident(&m.name),
+        }
+    }
+
+    /// The block's source under grouping sets: one request per set, their union tagged with the
+    /// set (see `grouping`); `GROUPING(...)` placeholders become the tag's value for each set.
+    #[allow(clippy::too_many_arguments)]
+    fn grouping_union(
+        &self,
+        select: &mut Select,
+        order_by: Option<&mut OrderBy>,
+        sets: &[Vec<usize>],
+        group_keys: &[GroupKey],
+        groupings: &[Vec<Expr>],
+        request: Request,
+        metric_columns: &[String],
+        expand: &dyn Fn(&Request) -> Result<String>,
+    ) -> Result<String> {
+        let mut keys: Vec<&GroupKey> = Vec::new();
+        for key in group_keys {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        let set_keys: Vec<Vec<&GroupKey>> = sets.iter().map(|set| set.iter().map(|i| &group_keys[*i]).collect()).collect();
+        let mut values = Vec::new();
+        for args in groupings {
+            let call = format!("GROUPING({})", args.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
+            let mut arg_keys = Vec::new();
+            for arg in args {
+                let key = match self.member(arg, &[MemberKind::Dimension]) {
+                    Named::Member(id) => GroupKey::Dimension(id),
+                    Named::NotMember => GroupKey::Expression(self.request_text(arg.clone())),
+                };
+                if !keys.contains(&&key) {
+                    return Err(Error::binder(format!("{call}: {arg} is not grouped by the GROUP BY clause")));
+                }
+                arg_keys.push(key);
+            }
+            let per_set: Vec<u64> = set_keys.iter().map(|set| grouping_value(arg_keys.iter().map(|k| set.contains(&k)))).collect();
+            let value = if per_set.iter().all(|v| *v == per_set[0]) {
+                per_set[0].to_string()
+            } else {
+                let whens: Vec<String> = per_set.iter().enumerate().map(|(k, v)| format!("WHEN {k} THEN {v}")).collect();
+                format!("CASE {} {} END", self.column(SET_COLUMN), whens.join(" "))
+            };
+            values.push(crate::sql::scope::parse_expression(&value)?);
+        }
+        let place = |e: &mut Expr| {
+            let _ = visit_expressions_mut(e, |x| {
+                if let Some(i) = grouping_placeholder(x) {
+                    *x = values[i].clone();
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        };
+        for item in select.projection.iter_mut() {
+            if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
+                place(e);
+            }
+        }
+        select.having.iter_mut().chain(select.qualify.iter_mut()).for_each(place);
+        if let Some(OrderByKind::Expressions(list)) = order_by.map(|o| &mut o.kind) {
+            list.iter_mut().for_each(|o| place(&mut o.expr));
+        }
+        let mut branches = Vec::new();
+        for set in &set_keys {
+            let dimensions: Vec<String> = keys
+                .iter()
+                .filter(|k| set.contains(k))
+                .map(|k| match k {
+                    GroupKey::Dimension(id) => self.request_name(*id),
+                    GroupKey::Expression(text) => text.clone(),
+                })
+                .collect();
+            let source = if dimensions.is_empty() && request.metrics.is_empty() {
+                None
+            } else {
+                Some(expand(&Request { dimensions, ..request.clone() })?)
+            };
+            branches.push(Branch { source, grouped: keys.iter().map(|k| set.contains(k)).collect() });
+        }
+        let columns: Vec<String> = keys
+            .iter()
+            .map(|k| match k {
+                GroupKey::Dimension(id) => self.compiled.view.member(*id).name.clone(),
+                GroupKey::Expression(text) => text.clone(),
+            })
+            .collect();
+        Ok(union_sql(&branches, &columns, metric_columns))
     }
 
     /// Replaces `AGG(m)` by `any_value(<mark>."m")` (one row per group below) and member
@@ -1132,6 +1279,58 @@ fn ungroup_when_redundant(select: &mut Select, order_by: Option<&mut OrderBy>) {
     select.selection = select.having.take();
 }
 
+/// What a GROUP BY item groups by.
+#[derive(Debug, Clone, PartialEq)]
+enum GroupKey {
+    Dimension(MemberId),
+    /// An expression over dimensions, as the request names it.
+    Expression(String),
+}
+
+const GROUPING_MARK: &str = "__semantic_views_grouping_";
+
+/// Replaces each `GROUPING(...)` (`GROUPING_ID(...)`) of the block by a placeholder, keeping its
+/// arguments in `out`; those of subqueries are theirs.
+fn take_groupings(e: &mut Expr, out: &mut Vec<Vec<Expr>>) -> Result<()> {
+    let mut error = None;
+    let _ = visit_pre_mut_with_depth(e, |x, depth| {
+        let Expr::Function(f) = x else { return ControlFlow::Continue(()) };
+        let name = f.name.to_string().to_lowercase();
+        if depth > 0 || (name != "grouping" && name != "grouping_id") {
+            return ControlFlow::Continue(());
+        }
+        let args = match &f.args {
+            FunctionArguments::List(list) if f.over.is_none() && f.filter.is_none() && list.duplicate_treatment.is_none() => list
+                .args
+                .iter()
+                .map(|a| match a {
+                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e.clone()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<Expr>>>(),
+            _ => None,
+        };
+        match args {
+            Some(args) if !args.is_empty() => {
+                *x = Expr::Identifier(AstIdent::new(format!("{GROUPING_MARK}{}", out.len())));
+                out.push(args);
+                ControlFlow::Continue(())
+            }
+            _ => {
+                error = Some(Error::binder(format!("{x}: GROUPING takes the grouped expressions it reports on")));
+                ControlFlow::Break(())
+            }
+        }
+    });
+    error.map_or(Ok(()), Err)
+}
+
+/// The index of a `take_groupings` placeholder.
+fn grouping_placeholder(e: &Expr) -> Option<usize> {
+    let Expr::Identifier(i) = e else { return None };
+    i.value.strip_prefix(GROUPING_MARK)?.parse().ok()
+}
+
 /// Like `visit_expressions_mut`, but parents before children: a replaced node's new children
 /// are what gets visited. `f` is told how many subqueries deep each expression is.
 fn visit_pre_mut_with_depth<F: FnMut(&mut Expr, usize) -> ControlFlow<()>>(expr: &mut Expr, f: F) -> ControlFlow<()> {
@@ -1354,10 +1553,41 @@ mod tests {
     }
 
     #[test]
-    fn groupings_and_per_call_windows_or_filters_are_refused_with_the_way_out() {
+    fn grouping_sets_read_one_request_per_set() {
+        let sql = rewrite_ok(
+            "SELECT region, status, AGG(revenue), GROUPING(region, s.status) AS g FROM sales AS s GROUP BY ROLLUP (region, status) ORDER BY g",
+        );
+        // Three requests, their union tagged with the set; each row is one group of one set.
+        assert_eq!(sql.matches(" UNION ALL ").count(), 2, "{sql}");
+        assert!(sql.contains(r#"SELECT 1 AS "__semantic_views_grouping_set", "region", NULL AS "status", "revenue" FROM (SELECT "#), "{sql}");
+        assert!(sql.contains(r#"SELECT 2 AS "__semantic_views_grouping_set", NULL AS "region", NULL AS "status", "revenue" FROM (SELECT "#), "{sql}");
+        assert!(
+            sql.starts_with(r#"SELECT "s"."region", "s"."status", "s"."revenue" AS "revenue", CASE "s"."__semantic_views_grouping_set" WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 2 THEN 3 END AS g FROM ("#),
+            "{sql}"
+        );
+        assert!(sql.ends_with(r#") AS s ORDER BY g"#), "no second GROUP BY: {sql}");
+        // Dimensions alone: the empty set is one row of NULLs; an expression is a dimension too.
+        let cube = rewrite_ok("SELECT upper(region) AS r, GROUPING(upper(region)) FROM sales GROUP BY CUBE (1)");
+        assert!(cube.contains(r#"UNION ALL SELECT 1 AS "__semantic_views_grouping_set", NULL AS "upper(region)") AS "sales""#), "{cube}");
         for (sql, message) in [
-            ("SELECT region, AGG(revenue) FROM sales GROUP BY ROLLUP (region)", "GROUP BY ROLLUP (region): ROLLUP, CUBE and GROUPING SETS"),
-            ("SELECT region, AGG(revenue) FROM sales GROUP BY GROUPING SETS ((region), ())", "GROUP BY GROUPING SETS"),
+            ("SELECT status, GROUPING(region) FROM sales GROUP BY ROLLUP (status)", "GROUPING(region): region is not grouped"),
+            ("SELECT region, GROUPING() FROM sales GROUP BY region", "GROUPING takes the grouped expressions"),
+        ] {
+            let e = rewrite(sql, &[sales()]).unwrap_err();
+            assert!(e.message.contains(message), "{sql}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn positional_parameters_are_numbered_as_written() {
+        let sql = rewrite_ok("SELECT region, AGG(revenue) > ? FROM sales WHERE status = ? GROUP BY ROLLUP (region) LIMIT ?");
+        assert_eq!(sql.matches("= $2").count(), 2, "the where clause in both sets: {sql}");
+        assert!(sql.contains("> $1") && sql.ends_with("LIMIT $3") && !sql.contains('?'), "{sql}");
+    }
+
+    #[test]
+    fn per_call_windows_or_filters_are_refused_with_the_way_out() {
+        for (sql, message) in [
             ("SELECT AGG(revenue) OVER () FROM sales", "AGG(revenue) OVER (): AGG is not a window function"),
             ("SELECT MEASURE(revenue) FILTER (WHERE region = 'x') FROM sales", "a metric cannot be filtered per call"),
         ] {

@@ -93,6 +93,10 @@ def python_host(repository, label):
         assert con.execute(params_sql, ["US", 1]).fetchall() == [("EU", 30)]
         con.execute(DDL.replace("CREATE SEMANTIC VIEW", "CREATE OR REPLACE SEMANTIC VIEW").replace("sum(amount)", "sum(amount) * 2"))
         assert con.execute(params_sql, ["US", 1]).fetchall() == [("EU", 60)]
+        # Under ROLLUP the where clause is each set's: its `?` is numbered once, as written.
+        rollup_sql = ("SELECT region, AGG(revenue), GROUPING(region) FROM sales2 WHERE region <> ? "
+                      "GROUP BY ROLLUP (region) HAVING AGG(revenue) > ? ORDER BY 3, 1")
+        assert con.execute(rollup_sql, ["US", 1]).fetchall() == [("EU", 60, 0), (None, 60, 1)]
         check_syntax_error(con, label)
         con.execute("DROP SEMANTIC VIEW sales2")
         assert con.execute("SELECT count(*) FROM list_semantic_views()").fetchone()[0] == 0
