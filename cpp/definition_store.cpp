@@ -190,6 +190,24 @@ struct StoreTableInfo {
 	bool trusted_versions = false;
 };
 
+//! What `StoreTable` found, per database instance, by catalog snapshot: (database oid, catalog
+//! version). A catalog version names one committed state of a database's catalog, or the
+//! private state of the one transaction that changed it, so only transactions that see the
+//! very same table entry ever read an entry here (each query would otherwise look the table up
+//! and compare its constraints again).
+class StoreTables : public InstanceCache<StoreTables> {
+public:
+	static string ObjectType() {
+		return "semantic_views_store_tables";
+	}
+	static string Key(Catalog &catalog, idx_t version) {
+		return std::to_string(catalog.GetOid()) + ':' + std::to_string(version);
+	}
+	BoundedMap<StoreTableInfo> tables {64, 1 << 16};
+};
+
+static StoreTableInfo LookUpStoreTable(ClientContext &context, AttachedDatabase &db, const string &catalog);
+
 //! The store table of a database: none when there is none; an error when a table of that
 //! name has another layout (someone else's table: never scanned into our vectors).
 static StoreTableInfo StoreTable(ClientContext &context, const string &catalog) {
@@ -197,6 +215,23 @@ static StoreTableInfo StoreTable(ClientContext &context, const string &catalog) 
 	if (!db || !db->GetCatalog().IsDuckCatalog()) {
 		return {};
 	}
+	auto version = db->GetCatalog().GetCatalogVersion(context);
+	if (!version.IsValid()) {
+		return LookUpStoreTable(context, *db, catalog);
+	}
+	auto &memo = GetInstanceCache<StoreTables>(context);
+	auto key = StoreTables::Key(db->GetCatalog(), version.GetIndex());
+	StoreTableInfo info;
+	if (memo.tables.Find(key, info)) {
+		return info;
+	}
+	info = LookUpStoreTable(context, *db, catalog);
+	memo.tables.Set(key, info, sizeof(StoreTableInfo));
+	return info;
+}
+
+static StoreTableInfo LookUpStoreTable(ClientContext &context, AttachedDatabase &db_ref, const string &catalog) {
+	auto db = &db_ref;
 	// Untyped lookup: the typed one throws on a view of that name instead of returning it.
 	auto found = db->GetCatalog().GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(STORE_SCHEMA),
 	                                       Identifier(STORE_TABLE), OnEntryNotFound::RETURN_NULL);

@@ -112,7 +112,8 @@ pub fn plain_sql(text: &str) {
     let definition = Stored::new("main", columns(), Pinned::default(), crate::parse::definition_json(VIEW).expect("fixture")).to_json();
     let compiled = std::sync::Arc::new(crate::cache::Compiled::new(&definition).expect("fixture"));
     let view = crate::plain_sql::PlainView { name: "v".into(), compiled, home_catalog: "db".into(), verify_keys: false };
-    for sql in [text.to_string(), format!("SELECT {text} FROM v"), format!("SELECT seg, AGG(rev) FROM v WHERE {text} GROUP BY seg"), format!("SELECT * FROM (DESCRIBE {text}) d")] {
+    for sql in [text.to_string(), format!("SELECT {text} FROM v"), format!("SELECT seg, AGG(rev) FROM v WHERE {text} GROUP BY seg"), format!("SELECT * FROM (DESCRIBE {text}) d"),
+        format!("SELECT seg, status, AGG(rev), GROUPING(seg) FROM v GROUP BY {text}")] {
         let _ = crate::plain_sql::candidates(&sql);
         if let Ok(out) = crate::plain_sql::rewrite(&sql, std::slice::from_ref(&view)) {
             assert!(tokenize(&out).is_ok(), "rewrite does not tokenize: {out}");
@@ -159,6 +160,7 @@ mod tests {
             "seg", "status", "l.mode", "net", "rev", "(", ")", "'", "''", "\"", ";", "--", "/*", "*/", "$$", " ", ",",
             "=", "1", "sum(", "o.*", "x", "CASE", "END", "|", "\n", "ü", "\\", "E'", "[", "]", "{", "}",
             "AGG(", "MEASURE(", "GROUP BY ", "ALL", "HAVING ", "ORDER BY ", "UNION ", "SELECT ", "FROM v", "WHERE ",
+            "ROLLUP (", "CUBE (", "GROUPING SETS (", "()", "GROUPING(", "?",
         ]);
         prop::collection::vec(atoms, 0..24).prop_map(|v| v.concat())
     }
