@@ -300,6 +300,48 @@ static string StatementText(ClientContext &context, SQLStatement &statement, str
 	return sql;
 }
 
+//! The semantic views the replacement scan found while DuckDB bound the running statement: the
+//! rewrite that follows (same statement, same transaction, nothing written in between) takes
+//! them from here instead of resolving each name again.
+struct ScannedViews : public ClientContextState {
+	static constexpr const char *KEY = "semantic_views_scanned";
+	//! The query (statement) number they were found in.
+	idx_t query = MAXIMUM_QUERY_ID;
+	vector<std::pair<string, ViewTarget>> targets;
+	vector<DefinitionStore> stores;
+};
+
+static void RememberScanned(ClientContext &context, const string &name, const ViewTarget &target,
+                            DefinitionStore store) {
+	auto scanned = context.registered_state->GetOrCreate<ScannedViews>(ScannedViews::KEY);
+	auto query = context.transaction.GetActiveQuery();
+	if (scanned->query != query) {
+		scanned->query = query;
+		scanned->targets.clear();
+		scanned->stores.clear();
+	}
+	scanned->targets.emplace_back(name, target);
+	scanned->stores.push_back(std::move(store));
+}
+
+//! The view the replacement scan found under `name` in the running statement, if any.
+static bool TakeScanned(ClientContext &context, const string &name, ViewTarget &target, DefinitionStore &store) {
+	auto scanned = context.registered_state->Get<ScannedViews>(ScannedViews::KEY);
+	if (!scanned || scanned->query != context.transaction.GetActiveQuery()) {
+		return false;
+	}
+	for (idx_t i = 0; i < scanned->targets.size(); i++) {
+		if (scanned->targets[i].first == name) {
+			target = scanned->targets[i].second;
+			store = std::move(scanned->stores[i]);
+			scanned->targets.erase(scanned->targets.begin() + NumericCast<int64_t>(i));
+			scanned->stores.erase(scanned->stores.begin() + NumericCast<int64_t>(i));
+			return true;
+		}
+	}
+	return false;
+}
+
 //! The semantic views a statement reads, with the store rows they come from.
 struct ViewsRead {
 	rust::Vec<rs::PlainView> views;
@@ -318,11 +360,15 @@ static ViewsRead ReadViews(ClientContext &context, const string &sql) {
 	for (auto &name : names) {
 		try {
 			DefinitionStore store;
-			auto target = ResolveViewTarget(context, ToString(name), ViewNameUse::QUERY, store);
-			auto &row = store.Find(target);
-			if (CatalogHasTable(context, target)) {
-				continue;
+			ViewTarget target;
+			// A name the replacement scan found is no table's (DuckDB looked for one first).
+			if (!TakeScanned(context, ToString(name), target, store)) {
+				target = ResolveViewTarget(context, ToString(name), ViewNameUse::QUERY, store);
+				if (CatalogHasTable(context, target)) {
+					continue;
+				}
 			}
+			auto &row = store.Find(target);
 			auto definition = row.version.empty() ? row.Definition(context) : string();
 			read.views.push_back(rs::PlainView {name, row.version, definition, target.catalog, VerifyKeys(context)});
 			read.rows.push_back(NumericCast<idx_t>(&row - store.rows.data()));
@@ -421,6 +467,7 @@ static unique_ptr<TableRef> SemanticViewNameScan(ClientContext &context, Replace
 		if (!store.TryFind(target)) {
 			return nullptr;
 		}
+		RememberScanned(context, name, target, std::move(store));
 	} catch (std::exception &) {
 		return nullptr; // not a semantic view: DuckDB's own error stands
 	}
