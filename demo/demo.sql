@@ -66,6 +66,10 @@ SELECT * FROM SEMANTIC_VIEW(shop_sql DIMENSIONS region METRICS orders, customers
 .print '== plain SQL: any tool that writes SELECT ... GROUP BY gets the same numbers'
 SELECT region, AGG(orders) AS orders, AGG(customers) AS customers FROM shop_sql GROUP BY region ORDER BY region NULLS LAST;
 
+.print '== subtotals: each ROLLUP level is aggregated at its own grain (distinct counts are counted, not summed)'
+SELECT region, AGG(customers) AS customers, count(DISTINCT status) AS statuses, GROUPING(region) AS total
+FROM shop_sql GROUP BY ROLLUP (region) ORDER BY total, region NULLS LAST;
+
 .print '== window metrics: month over month and a running total, computed over the result'
 CREATE SEMANTIC VIEW shop_trends AS
   TABLES (i AS order_items PRIMARY KEY (order_id, line_number), o AS orders PRIMARY KEY (id))

@@ -998,11 +998,12 @@ impl<'a> Block<'a> {
                 arg_keys.push(key);
             }
             let per_set: Vec<u64> = set_keys.iter().map(|set| grouping_value(arg_keys.iter().map(|k| set.contains(&k)))).collect();
+            // BIGINT, as DuckDB's GROUPING.
             let value = if per_set.iter().all(|v| *v == per_set[0]) {
-                per_set[0].to_string()
+                format!("CAST({} AS BIGINT)", per_set[0])
             } else {
                 let whens: Vec<String> = per_set.iter().enumerate().map(|(k, v)| format!("WHEN {k} THEN {v}")).collect();
-                format!("CASE {} {} END", self.column(SET_COLUMN), whens.join(" "))
+                format!("CAST(CASE {} {} END AS BIGINT)", self.column(SET_COLUMN), whens.join(" "))
             };
             values.push(crate::sql::scope::parse_expression(&value)?);
         }
@@ -1562,7 +1563,7 @@ mod tests {
         assert!(sql.contains(r#"SELECT 1 AS "__semantic_views_grouping_set", "region", NULL AS "status", "revenue" FROM (SELECT "#), "{sql}");
         assert!(sql.contains(r#"SELECT 2 AS "__semantic_views_grouping_set", NULL AS "region", NULL AS "status", "revenue" FROM (SELECT "#), "{sql}");
         assert!(
-            sql.starts_with(r#"SELECT "s"."region", "s"."status", "s"."revenue" AS "revenue", CASE "s"."__semantic_views_grouping_set" WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 2 THEN 3 END AS g FROM ("#),
+            sql.starts_with(r#"SELECT "s"."region", "s"."status", "s"."revenue" AS "revenue", CAST(CASE "s"."__semantic_views_grouping_set" WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 2 THEN 3 END AS BIGINT) AS g FROM ("#),
             "{sql}"
         );
         assert!(sql.ends_with(r#") AS s ORDER BY g"#), "no second GROUP BY: {sql}");
