@@ -779,7 +779,8 @@ impl<'a> Block<'a> {
                     .iter()
                     .zip(&original_items)
                     .filter_map(|(r, o)| r.clone().zip(o.clone()))
-                    .filter(|(r, _)| !contains_metric_mark(r))
+                    // (as in DuckDB, not what aggregates: AGG(...), GROUPING(...))
+                    .filter(|(r, _)| !contains_metric_mark(r) && !contains_grouping(r))
                     .collect()
             } else {
                 group_exprs
@@ -1326,6 +1327,16 @@ fn take_groupings(e: &mut Expr, out: &mut Vec<Vec<Expr>>) -> Result<()> {
     error.map_or(Ok(()), Err)
 }
 
+/// Whether an expression holds a `take_groupings` placeholder.
+fn contains_grouping(e: &Expr) -> bool {
+    let mut found = false;
+    let _ = sqlparser::ast::visit_expressions(e, |x| {
+        found |= grouping_placeholder(x).is_some();
+        ControlFlow::<()>::Continue(())
+    });
+    found
+}
+
 /// The index of a `take_groupings` placeholder.
 fn grouping_placeholder(e: &Expr) -> Option<usize> {
     let Expr::Identifier(i) = e else { return None };
@@ -1568,6 +1579,9 @@ mod tests {
         );
         assert!(sql.ends_with(r#") AS s ORDER BY g"#), "no second GROUP BY: {sql}");
         // Dimensions alone: the empty set is one row of NULLs; an expression is a dimension too.
+        // Without grouping sets it is 0; GROUP BY ALL does not group by it.
+        let all = rewrite_ok("SELECT region, AGG(revenue), GROUPING(region) + 1 FROM sales GROUP BY ALL");
+        assert!(all.contains("CAST(0 AS BIGINT) + 1") && !all.contains("__semantic_views_grouping_0"), "{all}");
         let cube = rewrite_ok("SELECT upper(region) AS r, GROUPING(upper(region)) FROM sales GROUP BY CUBE (1)");
         assert!(cube.contains(r#"UNION ALL SELECT 1 AS "__semantic_views_grouping_set", NULL AS "upper(region)") AS "sales""#), "{cube}");
         for (sql, message) in [
