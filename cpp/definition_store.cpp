@@ -206,35 +206,12 @@ public:
 	BoundedMap<StoreTableInfo> tables {64, 1 << 16};
 };
 
-static StoreTableInfo LookUpStoreTable(ClientContext &context, AttachedDatabase &db, const string &catalog);
-
-//! The store table of a database: none when there is none; an error when a table of that
-//! name has another layout (someone else's table: never scanned into our vectors).
-static StoreTableInfo StoreTable(ClientContext &context, const string &catalog) {
-	auto db = FindDatabase(context, catalog);
-	if (!db || !db->GetCatalog().IsDuckCatalog()) {
-		return {};
-	}
-	auto version = db->GetCatalog().GetCatalogVersion(context);
-	if (!version.IsValid()) {
-		return LookUpStoreTable(context, *db, catalog);
-	}
-	auto &memo = GetInstanceCache<StoreTables>(context);
-	auto key = StoreTables::Key(db->GetCatalog(), version.GetIndex());
-	StoreTableInfo info;
-	if (memo.tables.Find(key, info)) {
-		return info;
-	}
-	info = LookUpStoreTable(context, *db, catalog);
-	memo.tables.Set(key, info, sizeof(StoreTableInfo));
-	return info;
-}
-
-static StoreTableInfo LookUpStoreTable(ClientContext &context, AttachedDatabase &db_ref, const string &catalog) {
-	auto db = &db_ref;
+//! The store table of a database, looked up in its catalog; an error when a table of that name
+//! has another layout (someone else's table: never scanned into our vectors).
+static StoreTableInfo LookUpStoreTable(ClientContext &context, AttachedDatabase &db, const string &catalog) {
 	// Untyped lookup: the typed one throws on a view of that name instead of returning it.
-	auto found = db->GetCatalog().GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(STORE_SCHEMA),
-	                                       Identifier(STORE_TABLE), OnEntryNotFound::RETURN_NULL);
+	auto found = db.GetCatalog().GetEntry(context, CatalogType::TABLE_ENTRY, Identifier(STORE_SCHEMA),
+	                                      Identifier(STORE_TABLE), OnEntryNotFound::RETURN_NULL);
 	if (!found || found->type != CatalogType::TABLE_ENTRY) {
 		return {};
 	}
@@ -258,6 +235,27 @@ static StoreTableInfo LookUpStoreTable(ClientContext &context, AttachedDatabase 
 	}
 	info.layout = types == legacy ? rs::StoreLayout::Legacy : rs::StoreLayout::Versioned;
 	info.trusted_versions = info.layout == rs::StoreLayout::Versioned && HasVersionCheck(*entry);
+	return info;
+}
+
+//! The store table of a database (none when there is none), by catalog snapshot.
+static StoreTableInfo StoreTable(ClientContext &context, const string &catalog) {
+	auto db = FindDatabase(context, catalog);
+	if (!db || !db->GetCatalog().IsDuckCatalog()) {
+		return {};
+	}
+	auto version = db->GetCatalog().GetCatalogVersion(context);
+	if (!version.IsValid()) {
+		return LookUpStoreTable(context, *db, catalog);
+	}
+	auto &memo = GetInstanceCache<StoreTables>(context);
+	auto key = StoreTables::Key(db->GetCatalog(), version.GetIndex());
+	StoreTableInfo info;
+	if (memo.tables.Find(key, info)) {
+		return info;
+	}
+	info = LookUpStoreTable(context, *db, catalog);
+	memo.tables.Set(key, info, sizeof(StoreTableInfo));
 	return info;
 }
 

@@ -855,7 +855,6 @@ impl<'a> Block<'a> {
                 if grouping_sets.is_some() {
                     // Each row of the union is one group of one set.
                     group_exprs.insert(0, self.column(SET_COLUMN));
-                    group_exprs.dedup();
                 }
                 *list = group_exprs;
             }
@@ -1450,6 +1449,14 @@ mod tests {
         PlainView { name: "sales".into(), compiled, home_catalog: "db".into(), verify_keys: false }
     }
 
+    /// Each statement is refused with an error containing its message.
+    fn assert_refused(cases: &[(&str, &str)]) {
+        for (sql, message) in cases {
+            let e = rewrite(sql, &[sales()]).unwrap_err();
+            assert!(e.message.contains(message), "{sql}: {}", e.message);
+        }
+    }
+
     fn rewrite_ok(sql: &str) -> String {
         rewrite(sql, &[sales()]).unwrap_or_else(|e| panic!("{sql}: {}", e.message))
     }
@@ -1578,19 +1585,16 @@ mod tests {
             "{sql}"
         );
         assert!(sql.ends_with(r#") AS s ORDER BY g"#), "no second GROUP BY: {sql}");
-        // Dimensions alone: the empty set is one row of NULLs; an expression is a dimension too.
         // Without grouping sets it is 0; GROUP BY ALL does not group by it.
         let all = rewrite_ok("SELECT region, AGG(revenue), GROUPING(region) + 1 FROM sales GROUP BY ALL");
         assert!(all.contains("CAST(0 AS BIGINT) + 1") && !all.contains("__semantic_views_grouping_0"), "{all}");
+        // Dimensions alone: the empty set is one row of NULLs; an expression is a dimension too.
         let cube = rewrite_ok("SELECT upper(region) AS r, GROUPING(upper(region)) FROM sales GROUP BY CUBE (1)");
         assert!(cube.contains(r#"UNION ALL SELECT 1 AS "__semantic_views_grouping_set", NULL AS "upper(region)") AS "sales""#), "{cube}");
-        for (sql, message) in [
+        assert_refused(&[
             ("SELECT status, GROUPING(region) FROM sales GROUP BY ROLLUP (status)", "GROUPING(region): region is not grouped"),
             ("SELECT region, GROUPING() FROM sales GROUP BY region", "GROUPING takes the grouped expressions"),
-        ] {
-            let e = rewrite(sql, &[sales()]).unwrap_err();
-            assert!(e.message.contains(message), "{sql}: {}", e.message);
-        }
+        ]);
     }
 
     #[test]
@@ -1602,13 +1606,10 @@ mod tests {
 
     #[test]
     fn per_call_windows_or_filters_are_refused_with_the_way_out() {
-        for (sql, message) in [
+        assert_refused(&[
             ("SELECT AGG(revenue) OVER () FROM sales", "AGG(revenue) OVER (): AGG is not a window function"),
             ("SELECT MEASURE(revenue) FILTER (WHERE region = 'x') FROM sales", "a metric cannot be filtered per call"),
-        ] {
-            let e = rewrite(sql, &[sales()]).unwrap_err();
-            assert!(e.message.contains(message), "{sql}: {}", e.message);
-        }
+        ]);
     }
 
     #[test]
