@@ -10,6 +10,8 @@
 3. Per-query time with 1 and with 2,000 semantic views in the database.
 4. How define and expansion time grow from 50 to 5,000 members.
 5. The cost of the per-query key guard (semantic_views_verify = 'error') per shape.
+6. For the millisecond shapes, the fixed cost of any table function's bind: DuckDB's own query()
+   over the generated SQL, against that SQL written out and our forms.
 """
 import argparse
 import json
@@ -304,20 +306,52 @@ def catalog_scale(extension, seconds, views=2000):
 
 
 def hook_cost(extension, seconds):
-    """Ordinary statements with and without the extension loaded (its parser hook only sees
-    statements DuckDB's parser rejects)."""
-    print("\nordinary statements, queries/s")
+    """Ordinary statements in a database with and without the extension loaded (its parser hook
+    only sees statements DuckDB's parser rejects), alternating one statement each, so that drift
+    affects both alike."""
+    print("\nordinary statements (SELECT sum(i) FROM t WHERE i > 10), median ms")
+    cons = {}
     for loaded in (False, True):
         con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
         if loaded:
             con.execute(f"LOAD '{extension}'")
         con.execute("CREATE TABLE t AS SELECT range AS i FROM range(100)")
-        n, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds:
-            con.execute("SELECT sum(i) FROM t WHERE i > 10").fetchall()
-            n += 1
-        print(f"  extension {'loaded' if loaded else 'absent':7} {n / (time.perf_counter() - start):8.0f}")
+        cons[loaded] = con
+    sql = "SELECT sum(i) FROM t WHERE i > 10"
+    times = {False: [], True: []}
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        for loaded in (False, True) if len(times[True]) % 2 else (True, False):
+            times[loaded].append(timed(cons[loaded], sql))
+    absent, loaded = (statistics.median(times[k]) * 1000 for k in (False, True))
+    print(f"  extension absent {absent:8.4f}\n  extension loaded {loaded:8.4f}   ratio {loaded / absent:.3f}")
+    for con in cons.values():
         con.close()
+
+
+def table_function_floor(con, runs):
+    """What binding through a table function costs by itself: DuckDB's own query() table function
+    (bind_replace, like semantic_view()) over the very SQL the extension generates, next to that SQL
+    written out, for the millisecond shapes where this fixed cost shows."""
+    print(f"\n{'millisecond shapes, median ms':40} {'hand':>8} {'generated':>10} {'query(gen)':>11} {'semantic':>9}"
+          f" {'clause':>8}   (ms over hand: query(gen), semantic, clause)")
+    for name, request, hand in SHAPES:
+        if timed(con, hand) > 0.01:
+            continue
+        args = ", ".join(f"{k} := [{', '.join(repr(x) for x in request[k])}]" for k in ("dimensions", "metrics")
+                         if request.get(k))
+        generated = con.execute(f"SELECT sql FROM explain_semantic_view('tpch', {args})").fetchone()[0]
+        forms = [hand, generated, f"SELECT * FROM query({literal(generated)})", semantic_sql(request),
+                 clause_sql(request)]
+        times = [[] for _ in forms]
+        rounds = max(runs, int(2.0 / max(timed(con, hand), 1e-4)))
+        for r in range(rounds):
+            order = list(range(len(forms)))
+            for i in order[r % len(forms):] + order[:r % len(forms)]:
+                times[i].append(timed(con, forms[i]))
+        m = [statistics.median(t) * 1000 for t in times]
+        print(f"{name:40} {m[0]:8.3f} {m[1]:10.3f} {m[2]:11.3f} {m[3]:9.3f} {m[4]:8.3f}   "
+              f"{m[2] - m[0]:+.3f} {m[3] - m[0]:+.3f} {m[4] - m[0]:+.3f}")
 
 
 def growth(extension):
@@ -355,6 +389,7 @@ def main():
     print(f"generated {args.lineitems} lineitem rows in {time.perf_counter() - start:.1f} s; duckdb {duckdb.__version__}, threads {threads}")
     con.execute(f"PRAGMA define_semantic_view('tpch', {literal(json.dumps(DEFINITION))})")
     shapes(con, args.runs)
+    table_function_floor(con, args.runs)
     verify_guard(con, args.runs)
     overhead(args.extension, args.overhead_seconds)
     catalog_scale(args.extension, args.overhead_seconds * 4)

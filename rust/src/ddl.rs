@@ -983,9 +983,10 @@ impl<'a> P<'a> {
             let end = self.toks[self.pos - 1].offset + 1;
             out.push_str(&self.text[copied..start]);
             let call = format!("semantic_view({})", args.join(", "));
-            // semantic_view() returns dimensions first; when another clause comes first, select
+            // semantic_view() returns dimensions first; when they follow another clause, select
             // the columns in clause order (not possible through a wildcard, which keeps its order).
-            let dims_first = columns.first().is_none_or(|(w, _)| w == "DIMENSIONS");
+            // Otherwise the call is the result as it is: a wrapping SELECT is one more projection.
+            let dims_first = columns.iter().position(|(w, _)| w == "DIMENSIONS").is_none_or(|i| i == 0);
             let wildcard = columns.iter().any(|(_, c)| c.iter().any(|(n, _)| n.is_empty()));
             let aliased = columns.iter().any(|(_, c)| c.iter().any(|(_, a)| a.is_some()));
             if (dims_first && !aliased) || wildcard {
@@ -1320,6 +1321,11 @@ mod tests {
         assert_eq!(sql, "SELECT * FROM (SELECT \"region\" AS \"area\", \"year(o.d)\" AS \"y\", \"revenue\" AS \"rev\" FROM semantic_view('v', dimensions := ['\"c\".\"region\"', 'year(o.d)'], metrics := ['\"o\".\"revenue\"']))");
         let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v METRICS m DIMENSIONS d)") else { panic!() };
         assert_eq!(sql, "SELECT * FROM (SELECT \"m\", \"d\" FROM semantic_view('v', metrics := ['m'], dimensions := ['d']))");
+        // Without dimensions the call's columns are already in clause order.
+        let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v METRICS m, n)") else { panic!() };
+        assert_eq!(sql, "SELECT * FROM semantic_view('v', metrics := ['m', 'n'])");
+        let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v FACTS f WHERE f > 1)") else { panic!() };
+        assert_eq!(sql, "SELECT * FROM semantic_view('v', facts := ['f'], where_clause := 'f > 1')");
         let e = parse_statement("SELECT * FROM SEMANTIC_VIEW(v METRICS a FACTS b)").unwrap_err();
         assert!(e.message.contains("cannot be combined"));
         let e = parse_statement("SELECT * FROM SEMANTIC_VIEW(v METRIC a)").unwrap_err();
