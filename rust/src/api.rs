@@ -193,11 +193,14 @@ impl PendingDefine {
 /// One probe per relationship and member. Fact and dimension probes group by the expression
 /// (DuckDB refuses aggregates there); table-level metric probes use `GROUP BY ()` (DuckDB
 /// refuses bare columns there, so the expression must aggregate).
+/// Members that bind together: (is a metric, FROM clause) -> (its anchor table, [(probe index,
+/// expression)]).
+type ProbeGroups = Vec<((bool, String), (usize, Vec<(usize, String)>))>;
+
 pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>)> {
     let r = Renderer { view, home_catalog: catalog };
     let mut out = Vec::new();
-    // (is a metric, FROM clause) -> (its anchor table, [(probe index, expression)])
-    let mut groups: Vec<((bool, String), (usize, Vec<(usize, String)>))> = Vec::new();
+    let mut groups: ProbeGroups = Vec::new();
     for (i, rel) in view.relationships.iter().enumerate() {
         let source = crate::plan::Source { anchor: rel.from, joins: vec![crate::view::Step { rel: i, reversed: false }] };
         let sql = format!("SELECT 1 FROM {}", r.from_clause(&source));

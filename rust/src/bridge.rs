@@ -2,6 +2,9 @@
 //! starts with a one-letter kind code (see `ErrorKind::code`) that the C++ side maps to a
 //! DuckDB exception type. Nothing here makes decisions; it converts and delegates to `api`.
 
+// cxx hands C++'s `rust::Vec` arguments to these functions as `&Vec<T>`, not as slices.
+#![allow(clippy::ptr_arg)]
+
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 

@@ -38,6 +38,10 @@ pub struct SyntaxError {
 type PResult<T> = Result<T, SyntaxError>;
 
 const CLAUSES: &[&str] = &["TABLES", "RELATIONSHIPS", "FACTS", "DIMENSIONS", "METRICS", "COMMENT"];
+
+/// An output column of a SEMANTIC_VIEW clause: its name (empty for `alias.*`) and its alias.
+type ClauseColumn = (String, Option<String>);
+
 const QUERY_CLAUSES: &[&str] = &["DIMENSIONS", "METRICS", "FACTS", "WHERE"];
 
 /// Which of our statements the leading tokens start.
@@ -932,7 +936,7 @@ impl<'a> P<'a> {
             let mut args = vec![quote_literal(&name)];
             let mut seen: Vec<String> = vec![];
             // Output column names per clause, for Snowflake's "columns in clause order".
-            let mut columns: Vec<(String, Vec<(String, Option<String>)>)> = vec![];
+            let mut columns: Vec<(String, Vec<ClauseColumn>)> = vec![];
             loop {
                 if self.eat(&Token::RParen) {
                     break;
@@ -958,13 +962,7 @@ impl<'a> P<'a> {
                     // Each item, optionally aliased (`c.region AS area`, `o.revenue rev`).
                     let item = |p: &mut Self| -> PResult<(String, String, Option<String>)> {
                         let (request, column) = if word == "FACTS" { p.member_ref()? } else { p.dimension_item()? };
-                        let alias = if p.eat_kw("AS") {
-                            Some(p.ident("column alias")?)
-                        } else if p.at_bare_alias() {
-                            Some(p.ident("column alias")?)
-                        } else {
-                            None
-                        };
+                        let alias = if p.eat_kw("AS") || p.at_bare_alias() { Some(p.ident("column alias")?) } else { None };
                         if alias.is_some() && column.is_empty() {
                             return p.err("a wildcard (alias.*) cannot be aliased");
                         }

@@ -1249,7 +1249,7 @@ fn ungroup_when_redundant(select: &mut Select, order_by: Option<&mut OrderBy>) {
         SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => plain(e),
         _ => false,
     });
-    let rest_plain = select.having.iter().chain(select.qualify.iter()).all(|e| plain(e));
+    let rest_plain = select.having.iter().chain(select.qualify.iter()).all(plain);
     if !(groups_plain && order_plain && items_plain && rest_plain && select.selection.is_none()) {
         return;
     }

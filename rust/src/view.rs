@@ -366,7 +366,7 @@ impl View {
             }
             let from_columns = cols(from, &r.from_columns, "from_columns")?;
             if let Some(b) = &r.between {
-                let range = self.range_target(to, b, &from_columns).map_err(|m| err(m))?;
+                let range = self.range_target(to, b, &from_columns).map_err(err)?;
                 let name = match &r.name {
                     Some(n) => parse_single_ident(n, "relationship name")?,
                     None => format!("{}_to_{}", self.tables[from].alias, self.tables[to].alias),

@@ -219,12 +219,22 @@ struct TypeParams {
     conversion_type_params: Option<Value>,
 }
 
+/// A simple metric to import: a measure (with an optional filter) under a metric's name; `at`
+/// says where it was declared, for messages.
+struct SimpleMetric<'a> {
+    name: String,
+    description: Option<String>,
+    measure: String,
+    filter: Option<&'a Filter>,
+    at: String,
+}
+
 /// A metric or measure input: a name, or a mapping with options.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum Input {
     Name(String),
-    Detailed(DetailedInput),
+    Detailed(Box<DetailedInput>),
 }
 
 // Keys dbt allows but that carry nothing for a semantic view are read and left unused.
@@ -273,7 +283,7 @@ impl Input {
     fn detail(&self) -> Option<&DetailedInput> {
         match self {
             Input::Name(_) => None,
-            Input::Detailed(d) => Some(d),
+            Input::Detailed(d) => Some(d.as_ref()),
         }
     }
 }
@@ -459,10 +469,16 @@ impl Builder<'_> {
 
     fn metrics(&mut self, metrics: &[Located<Metric>]) -> Result<()> {
         // Measures with create_metric are simple metrics of the same name.
-        let mut simple: Vec<(String, Option<String>, String, Option<&Filter>, String)> = Vec::new();
+        let mut simple: Vec<SimpleMetric> = Vec::new();
         for l in self.models {
             for m in l.item.measures.iter().filter(|m| m.create_metric) {
-                simple.push((m.name.clone(), m.description.clone(), m.name.clone(), None, format!("{}: {}", l.file.path, l.key)));
+                simple.push(SimpleMetric {
+                    name: m.name.clone(),
+                    description: m.description.clone(),
+                    measure: m.name.clone(),
+                    filter: None,
+                    at: format!("{}: {}", l.file.path, l.key),
+                });
             }
         }
         let mut imported: Vec<String> = Vec::new();
@@ -487,7 +503,13 @@ impl Builder<'_> {
                         not_imported.push((m.name.clone(), "filters on both the metric and its measure".into()));
                         continue;
                     }
-                    simple.push((m.name.clone(), m.description.clone(), input.name().to_string(), filter, format!("{}: {}", l.file.path, l.key)));
+                    simple.push(SimpleMetric {
+                        name: m.name.clone(),
+                        description: m.description.clone(),
+                        measure: input.name().to_string(),
+                        filter,
+                        at: format!("{}: {}", l.file.path, l.key),
+                    });
                 }
                 "ratio" | "derived" => derived.push(l),
                 "cumulative" => not_imported.push((m.name.clone(), why("cumulative"))),
@@ -495,7 +517,7 @@ impl Builder<'_> {
                 other => return Err(entry_error(l.file, &l.key, format!("unknown metric type '{other}' (simple, ratio, derived, cumulative or conversion)"))),
             }
         }
-        for (name, description, measure, filter, at) in simple {
+        for SimpleMetric { name, description, measure, filter, at } in simple {
             match self.simple_metric(&name, description, &measure, filter) {
                 Ok(Some(member)) => {
                     imported.push(name.to_lowercase());
