@@ -49,7 +49,9 @@ impl View {
         } else {
             let parts = self.resolve(text, None, Some(id)).map_err(|e| e.context(&what))?;
             if !parts.iter().any(|p| matches!(p, crate::view::Part::Member(m) if m.kind == MemberKind::Metric)) {
-                return Err(Error::binder(format!("{what}: combine metrics (revenue / orders) or aggregate dimensions and facts (COUNT(DISTINCT region))")));
+                return Err(Error::binder(format!(
+                    "{what}: combine metrics (revenue / orders) or aggregate dimensions and facts (COUNT(DISTINCT region))"
+                )));
             }
             self.resolve_members(member_ids(&parts))?;
             (parts, None)
@@ -94,17 +96,13 @@ impl View {
     fn finest_table(&self, parts: &[crate::view::Part], what: &str) -> Result<usize> {
         let mut tables = BTreeSet::new();
         self.tables_of_parts(parts, &mut tables);
-        tables
-            .iter()
-            .copied()
-            .find(|&a| tables.iter().all(|&t| t == a || !self.paths(a, t, true).is_empty()))
-            .ok_or_else(|| {
-                if tables.is_empty() {
-                    Error::binder(format!("{what} reads no dimension, fact or column of the semantic view"))
-                } else {
-                    Error::binder(format!("{what} reads tables that no single one of them reaches through many-to-one relationships"))
-                }
-            })
+        tables.iter().copied().find(|&a| tables.iter().all(|&t| t == a || !self.paths(a, t, true).is_empty())).ok_or_else(|| {
+            if tables.is_empty() {
+                Error::binder(format!("{what} reads no dimension, fact or column of the semantic view"))
+            } else {
+                Error::binder(format!("{what} reads tables that no single one of them reaches through many-to-one relationships"))
+            }
+        })
     }
 }
 

@@ -2,16 +2,16 @@
 
 use std::collections::BTreeMap;
 
+use crate::cache::Compiled;
+use crate::catalog::{key_of, lookup, Found, Lookup, Pinned, SubqueryTable};
 use crate::error::{Error, Result};
 use crate::model::MemberKind;
 use crate::parse::definition_json;
 use crate::plan::{Request, RouteError};
 use crate::render::Renderer;
+use crate::sql::scope::analyze;
 use crate::sql::{may_read_tables, parse_qualified_name, quote_ident};
 use crate::store::{self, Stored, StoredName};
-use crate::cache::Compiled;
-use crate::catalog::{key_of, lookup, Found, Lookup, Pinned, SubqueryTable};
-use crate::sql::scope::analyze;
 use crate::view::{eq_ci, View};
 
 /// A view name split into its given parts (1 to 3).
@@ -216,8 +216,7 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
         let subject = format!("{} '{}'", id.kind.noun(), view.qualified_name(id));
         // Derived, window and semi-additive metrics bind as a request for them alone (with the
         // dimensions a window needs), so the probe covers what their queries add.
-        let planned = id.kind == MemberKind::Metric
-            && (m.table.is_none() || !m.non_additive.is_empty() || view.is_windowed(id.index));
+        let planned = id.kind == MemberKind::Metric && (m.table.is_none() || !m.non_additive.is_empty() || view.is_windowed(id.index));
         let sql = match (id.kind, m.table) {
             (MemberKind::Metric, _) if planned => {
                 let dimensions = view.required_dimensions(id.index);
@@ -225,15 +224,13 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
                 r.render(&plan)
             }
             (kind, Some(table)) => {
-                let source = view
-                    .join_tree(table, &view.tables_of(id), &m.using)
-                    .map_err(|e| match e {
-                        RouteError::Unreachable(_) => Error::binder(format!(
-                            "{subject} reads tables that its table '{}' does not reach through many-to-one relationships",
-                            view.tables[table].alias
-                        )),
-                        other => other.into_error(view, table).context(&subject),
-                    })?;
+                let source = view.join_tree(table, &view.tables_of(id), &m.using).map_err(|e| match e {
+                    RouteError::Unreachable(_) => Error::binder(format!(
+                        "{subject} reads tables that its table '{}' does not reach through many-to-one relationships",
+                        view.tables[table].alias
+                    )),
+                    other => other.into_error(view, table).context(&subject),
+                })?;
                 let from = r.from_clause(&source);
                 let expr = r.member_expr(id);
                 // An ungrouped batch would accept the window function a grouped probe refuses.
@@ -268,11 +265,8 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
             // (unlike the one-by-one probes, ungrouped here, so a constant is no ordinal), because
             // a list around each is one more function to bind.
             let names: Vec<String> = (0..chunk.len()).map(probe_column).collect();
-            let list: Vec<String> = chunk
-                .iter()
-                .zip(&names)
-                .map(|((_, e), name)| format!("{e} AS {}", crate::sql::quote_ident(name)))
-                .collect();
+            let list: Vec<String> =
+                chunk.iter().zip(&names).map(|((_, e), name)| format!("{e} AS {}", crate::sql::quote_ident(name))).collect();
             let sql = if metric {
                 format!("SELECT {} FROM {from} GROUP BY ()", list.join(", "))
             } else {
@@ -464,10 +458,14 @@ pub fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<(Stri
     let view = stored.compile()?;
     let index = view.metric_index(metric)?;
     let required: Vec<String> = view.required_dimensions(index).into_iter().map(|d| view.qualified_name(d)).collect();
-    Ok(view.dimensions_for_metric(index).into_iter().map(|d| {
-        let r = required.contains(&d);
-        (d, r)
-    }).collect())
+    Ok(view
+        .dimensions_for_metric(index)
+        .into_iter()
+        .map(|d| {
+            let r = required.contains(&d);
+            (d, r)
+        })
+        .collect())
 }
 
 /// Definition JSON of a parsed `CREATE SEMANTIC VIEW`.

@@ -201,7 +201,8 @@ mod ffi {
             views: &Vec<StoredView>,
         ) -> Result<Box<PendingDefine>>;
         fn parse_statement(text: &str) -> ParsedStatement;
-        fn rename_view(catalog: &str, schema: &str, name: &str, new_name: &str, if_exists: bool, views: &Vec<StoredView>) -> Result<String>;
+        fn rename_view(catalog: &str, schema: &str, name: &str, new_name: &str, if_exists: bool, views: &Vec<StoredView>)
+            -> Result<String>;
         fn comment_view(
             catalog: &str,
             store_layout: StoreLayout,
@@ -234,7 +235,13 @@ mod ffi {
         fn model_to_yaml(name: &str, definition: &str, format: &str) -> Result<String>;
         fn verify_checks(definition: &str, home_catalog: &str) -> Result<Vec<VerifyCheck>>;
         fn verify_report(definition: &str, home_catalog: &str, not_checked: &Vec<String>) -> Result<String>;
-        fn import_sql(catalog: &str, store_layout: StoreLayout, create_store: &str, rows: &Vec<String>, models: &Vec<ImportedModel>) -> String;
+        fn import_sql(
+            catalog: &str,
+            store_layout: StoreLayout,
+            create_store: &str,
+            rows: &Vec<String>,
+            models: &Vec<ImportedModel>,
+        ) -> String;
         fn prepared_statement_name(sql: &str) -> PreparedName;
         fn rewrite_plain_sql(cache: &ViewCache, sql: &str, views: &Vec<PlainView>) -> Result<Expansion>;
     }
@@ -334,11 +341,7 @@ impl PendingDefine {
     }
 
     fn batches(&self) -> Vec<ffi::ProbeBatch> {
-        self.0
-            .batches
-            .iter()
-            .map(|b| ffi::ProbeBatch { sql: b.sql.clone(), probes: b.probes.clone(), names: b.names.clone() })
-            .collect()
+        self.0.batches.iter().map(|b| ffi::ProbeBatch { sql: b.sql.clone(), probes: b.probes.clone(), names: b.names.clone() }).collect()
     }
 
     fn finish(&self, types: &Vec<String>) -> BridgeResult<ffi::Defined> {
@@ -420,7 +423,14 @@ fn parse_statement(text: &str) -> ffi::ParsedStatement {
     out
 }
 
-fn rename_view(catalog: &str, schema: &str, name: &str, new_name: &str, if_exists: bool, views: &Vec<ffi::StoredView>) -> BridgeResult<String> {
+fn rename_view(
+    catalog: &str,
+    schema: &str,
+    name: &str,
+    new_name: &str,
+    if_exists: bool,
+    views: &Vec<ffi::StoredView>,
+) -> BridgeResult<String> {
     guard(|| crate::store::rename_sql(catalog, schema, name, new_name, &names(views), if_exists))
 }
 
@@ -535,8 +545,7 @@ fn properties(definition: &str, home_catalog: &str) -> BridgeResult<Vec<ffi::Pro
 /// Never panics across the bridge: text that cannot be read (or a reader that panicked) has
 /// no candidates, so DuckDB's own error stands.
 fn plain_sql_candidates(cache: &ViewCache, sql: &str) -> Vec<String> {
-    catch_unwind(AssertUnwindSafe(|| cache.candidates(sql, || crate::plain_sql::PlainQuery::new(sql).candidates())))
-        .unwrap_or_default()
+    catch_unwind(AssertUnwindSafe(|| cache.candidates(sql, || crate::plain_sql::PlainQuery::new(sql).candidates()))).unwrap_or_default()
 }
 
 fn prepared_statement_name(sql: &str) -> ffi::PreparedName {
@@ -626,7 +635,8 @@ fn definition_from_yaml(name: &str, text: &str) -> BridgeResult<ffi::ImportedMod
 fn model_to_yaml(name: &str, definition: &str, format: &str) -> BridgeResult<String> {
     guard(|| {
         use crate::interchange::Format;
-        let format = Format::parse(format)?.ok_or_else(|| Error::invalid("semantic_view_to_yaml: name the format: 'osi' or 'snowflake'"))?;
+        let format =
+            Format::parse(format)?.ok_or_else(|| Error::invalid("semantic_view_to_yaml: name the format: 'osi' or 'snowflake'"))?;
         let stored = crate::store::Stored::parse(definition)?;
         crate::interchange::export(name, &stored.definition, &stored.types, format)
     })
@@ -634,7 +644,13 @@ fn model_to_yaml(name: &str, definition: &str, format: &str) -> BridgeResult<Str
 
 /// The statements an import runs: the store's creation if needed, one INSERT of every view
 /// (all or nothing), and a SELECT listing what was imported and what was not.
-fn import_sql(catalog: &str, store_layout: ffi::StoreLayout, create_store: &str, rows: &Vec<String>, models: &Vec<ffi::ImportedModel>) -> String {
+fn import_sql(
+    catalog: &str,
+    store_layout: ffi::StoreLayout,
+    create_store: &str,
+    rows: &Vec<String>,
+    models: &Vec<ffi::ImportedModel>,
+) -> String {
     use crate::sql::quote_literal;
     let list = |items: &[String]| format!("[{}]::VARCHAR[]", items.iter().map(|s| quote_literal(s)).collect::<Vec<_>>().join(", "));
     let summary: Vec<String> = models

@@ -230,11 +230,8 @@ impl ViewCache {
                 e.bytes += bytes;
             }
             while e.bytes > self.max_bytes {
-                let oldest = e
-                    .by_key
-                    .iter()
-                    .flat_map(|(k, bucket)| bucket.iter().enumerate().map(move |(i, (_, v))| (v.last_used, *k, i)))
-                    .min();
+                let oldest =
+                    e.by_key.iter().flat_map(|(k, bucket)| bucket.iter().enumerate().map(move |(i, (_, v))| (v.last_used, *k, i))).min();
                 let Some((_, k, i)) = oldest else { break };
                 let Some(bucket) = e.by_key.get_mut(&k) else { break };
                 let (_, entry) = bucket.remove(i);

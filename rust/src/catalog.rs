@@ -76,9 +76,8 @@ pub fn lookup(key: &str, reference: &[Ident], optional: bool) -> Result<Lookup> 
 /// pinned): unqualified tables live in the view's own schema of the defining database.
 pub fn unpinned(reference: &str, home_schema: &str) -> Result<PhysicalTable> {
     let parts = parse_qualified_name(reference)?;
-    let l = lookup("", &parts, false).map_err(|_| {
-        Error::parser(format!("invalid table reference '{reference}': expected [db.][schema.]table"))
-    })?;
+    let l = lookup("", &parts, false)
+        .map_err(|_| Error::parser(format!("invalid table reference '{reference}': expected [db.][schema.]table")))?;
     Ok(PhysicalTable { catalog: l.catalog, schema: l.schema.unwrap_or_else(|| home_schema.to_string()), name: l.name })
 }
 

@@ -14,12 +14,30 @@ use crate::sql::{quote_ident, quote_literal, tokenize_prefix, Tok};
 /// A statement of ours, ready for the glue to execute.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Define { name: String, definition: Definition, replace: bool, if_not_exists: bool },
-    Drop { name: String, if_exists: bool },
-    Rename { name: String, if_exists: bool, new_name: String },
-    SetComment { name: String, if_exists: bool, comment: Option<String> },
+    Define {
+        name: String,
+        definition: Definition,
+        replace: bool,
+        if_not_exists: bool,
+    },
+    Drop {
+        name: String,
+        if_exists: bool,
+    },
+    Rename {
+        name: String,
+        if_exists: bool,
+        new_name: String,
+    },
+    SetComment {
+        name: String,
+        if_exists: bool,
+        comment: Option<String>,
+    },
     /// A statement rewritten into plain DuckDB SQL (query clause, SHOW, DESCRIBE).
-    Query { sql: String },
+    Query {
+        sql: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,7 +165,9 @@ impl<'a> P<'a> {
             Some(Token::Word(w)) if w.quote_style.is_none() => w.value.to_uppercase(),
             _ => String::new(),
         };
-        if w(0) == "SHOW" && (w(1) == "SEMANTIC" || (w(1) == "TERSE" && w(2) == "SEMANTIC") || (w(1) == "COLUMNS" && w(2) == "IN" && w(3) == "SEMANTIC")) {
+        if w(0) == "SHOW"
+            && (w(1) == "SEMANTIC" || (w(1) == "TERSE" && w(2) == "SEMANTIC") || (w(1) == "COLUMNS" && w(2) == "IN" && w(3) == "SEMANTIC"))
+        {
             Some(Kind::Show)
         } else if (w(0) == "DESCRIBE" || w(0) == "DESC") && w(1) == "SEMANTIC" {
             Some(Kind::Describe)
@@ -349,7 +369,9 @@ impl<'a> P<'a> {
                 ));
             };
             if index < seen {
-                return self.err(format!("{word} is out of place: clauses come in the order TABLES, RELATIONSHIPS, FACTS, DIMENSIONS, METRICS, COMMENT"));
+                return self.err(format!(
+                    "{word} is out of place: clauses come in the order TABLES, RELATIONSHIPS, FACTS, DIMENSIONS, METRICS, COMMENT"
+                ));
             }
             seen = index + 1;
             match word.as_str() {
@@ -554,8 +576,7 @@ impl<'a> P<'a> {
         }
         self.expect_kw("AS")?;
         let expr = self.expression()?;
-        let mut m =
-            MemberDef { table, name, expr, comment: None, synonyms: vec![], private, using, clauses: vec![], non_additive_by };
+        let mut m = MemberDef { table, name, expr, comment: None, synonyms: vec![], private, using, clauses: vec![], non_additive_by };
         loop {
             if self.at_kw("WITH") && self.word_at(1).as_deref() == Some("CORTEX") {
                 let clause = self.cortex_search_service()?;
@@ -617,7 +638,9 @@ impl<'a> P<'a> {
             };
             // `AS expr USING (rel)`: USING belongs before AS (it never ends an expression).
             if depth == 0 && !after_dot && is_word(t, "USING") && self.toks.get(self.pos + 1).is_some_and(|n| n.token == Token::LParen) {
-                return self.err("USING (<relationship>, ...) goes before AS: write <table>.<name> USING (<relationship>) AS <expression>".to_string());
+                return self.err(
+                    "USING (<relationship>, ...) goes before AS: write <table>.<name> USING (<relationship>) AS <expression>".to_string(),
+                );
             }
             match t.token {
                 _ if annotation => break,
@@ -655,9 +678,8 @@ impl<'a> P<'a> {
         while let Some(t) = self.peek() {
             let word = self.word_at(0).unwrap_or_default();
             let next = self.word_at(1).unwrap_or_default();
-            let clause_starts = KEPT_CLAUSES.contains(&word.as_str())
-                || word == "COMMENT"
-                || (word == "WITH" && (next == "TAG" || next == "EXTENSION"));
+            let clause_starts =
+                KEPT_CLAUSES.contains(&word.as_str()) || word == "COMMENT" || (word == "WITH" && (next == "TAG" || next == "EXTENSION"));
             match t.token {
                 Token::SemiColon if depth == 0 => break,
                 _ if depth == 0 && clause_starts => break,
@@ -911,7 +933,9 @@ impl<'a> P<'a> {
                     let close = self.closing_paren(self.pos)?;
                     let mut inner = P { text: self.text, toks: self.toks[self.pos + 1..close].to_vec(), pos: 0 };
                     let command = if kind == Kind::Show { inner.show()? } else { inner.describe()? };
-                    let Command::Query { sql } = command else { return Err(SyntaxError { message: "not a query".into(), position: t.offset }) };
+                    let Command::Query { sql } = command else {
+                        return Err(SyntaxError { message: "not a query".into(), position: t.offset });
+                    };
                     out.push_str(&self.text[copied..t.offset]);
                     out.push_str(&format!("({sql})"));
                     copied = self.toks[close].offset + 1;
@@ -943,9 +967,8 @@ impl<'a> P<'a> {
                 }
                 let word = self.word_at(0).unwrap_or_default();
                 if !QUERY_CLAUSES.contains(&word.as_str()) {
-                    let hint = did_you_mean(&word, QUERY_CLAUSES.iter().copied())
-                        .map(|c| format!("; did you mean {c}?"))
-                        .unwrap_or_default();
+                    let hint =
+                        did_you_mean(&word, QUERY_CLAUSES.iter().copied()).map(|c| format!("; did you mean {c}?")).unwrap_or_default();
                     return self.err(format!("expected DIMENSIONS, METRICS, FACTS, WHERE or ')', found {}{hint}", self.found()));
                 }
                 if seen.contains(&word) {
@@ -1018,11 +1041,7 @@ impl<'a> P<'a> {
         let start = self.pos;
         let ends_item = |p: &Self| match p.peek() {
             None => true,
-            Some(t) => {
-                matches!(t.token, Token::Comma | Token::RParen)
-                    || QUERY_CLAUSES.iter().any(|c| is_word(t, c))
-                    || is_word(t, "AS")
-            }
+            Some(t) => matches!(t.token, Token::Comma | Token::RParen) || QUERY_CLAUSES.iter().any(|c| is_word(t, c)) || is_word(t, "AS"),
         };
         if let Ok(name) = self.member_ref() {
             if ends_item(self) || self.at_bare_alias() {
@@ -1042,7 +1061,8 @@ impl<'a> P<'a> {
             // `expr alias`: a word right after a complete operand, then the end of the item.
             let after_operand = self.pos > start
                 && self.toks.get(self.pos - 1).is_some_and(|p| {
-                    matches!(p.token, Token::RParen | Token::Number(..) | Token::SingleQuotedString(_)) || (matches!(p.token, Token::Word(_)) && !reserved(p))
+                    matches!(p.token, Token::RParen | Token::Number(..) | Token::SingleQuotedString(_))
+                        || (matches!(p.token, Token::Word(_)) && !reserved(p))
                 });
             if depth == 0 && !after_dot && after_operand && !reserved(t) && self.at_bare_alias() {
                 break;
@@ -1066,7 +1086,8 @@ impl<'a> P<'a> {
     /// A bare column alias after an item: one word, then the end of the item.
     fn at_bare_alias(&self) -> bool {
         let Some(Token::Word(w)) = self.peek().map(|t| &t.token) else { return false };
-        if w.quote_style.is_none() && (QUERY_CLAUSES.iter().any(|c| w.value.eq_ignore_ascii_case(c)) || w.value.eq_ignore_ascii_case("AS")) {
+        if w.quote_style.is_none() && (QUERY_CLAUSES.iter().any(|c| w.value.eq_ignore_ascii_case(c)) || w.value.eq_ignore_ascii_case("AS"))
+        {
             return false;
         }
         match self.toks.get(self.pos + 1) {
@@ -1147,10 +1168,42 @@ pub fn ident_sql(name: &str) -> String {
 
 /// Words that must be quoted to be read back as identifiers in our DDL.
 const RESERVED_FOR_DDL: &[&str] = &[
-    "AS", "PRIMARY", "KEY", "UNIQUE", "WITH", "SYNONYMS", "COMMENT", "REFERENCES", "USING", "PRIVATE", "PUBLIC",
-    "TABLES", "RELATIONSHIPS", "FACTS", "DIMENSIONS", "METRICS", "SELECT", "FROM", "WHERE", "TABLE", "ORDER",
-    "GROUP", "CASE", "END", "AND", "OR", "NOT", "NULL", "TRUE", "FALSE", "ASOF", "BETWEEN", "CONSTRAINT", "DISTINCT",
-    "RANGE", "EXCLUSIVE",
+    "AS",
+    "PRIMARY",
+    "KEY",
+    "UNIQUE",
+    "WITH",
+    "SYNONYMS",
+    "COMMENT",
+    "REFERENCES",
+    "USING",
+    "PRIVATE",
+    "PUBLIC",
+    "TABLES",
+    "RELATIONSHIPS",
+    "FACTS",
+    "DIMENSIONS",
+    "METRICS",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "TABLE",
+    "ORDER",
+    "GROUP",
+    "CASE",
+    "END",
+    "AND",
+    "OR",
+    "NOT",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "ASOF",
+    "BETWEEN",
+    "CONSTRAINT",
+    "DISTINCT",
+    "RANGE",
+    "EXCLUSIVE",
 ];
 
 fn join_name(parts: &[String]) -> String {
@@ -1194,9 +1247,18 @@ mod tests {
         let cases = [
             ("CREATE SEMANTIC VIEW v COMMENT = 'a' AS TABLES (o AS orders) COMMENT = 'b'", "the view's COMMENT is given twice"),
             ("CREATE SEMANTIC VIEW v TABLES (o AS orders COMMENT = 'a' COMMENT = 'b')", "table 'o': COMMENT is given twice"),
-            ("CREATE SEMANTIC VIEW v TABLES (o AS orders WITH SYNONYMS ('a') WITH SYNONYMS ('b'))", "table 'o': WITH SYNONYMS is given twice"),
-            ("CREATE SEMANTIC VIEW v TABLES (o AS orders) METRICS (o.n AS count(*) COMMENT = 'a' COMMENT = 'b')", "'n': COMMENT is given twice"),
-            ("CREATE SEMANTIC VIEW v TABLES (o AS orders) DIMENSIONS (o.d AS x WITH SYNONYMS ('a') WITH SYNONYMS ('b'))", "'d': WITH SYNONYMS is given twice"),
+            (
+                "CREATE SEMANTIC VIEW v TABLES (o AS orders WITH SYNONYMS ('a') WITH SYNONYMS ('b'))",
+                "table 'o': WITH SYNONYMS is given twice",
+            ),
+            (
+                "CREATE SEMANTIC VIEW v TABLES (o AS orders) METRICS (o.n AS count(*) COMMENT = 'a' COMMENT = 'b')",
+                "'n': COMMENT is given twice",
+            ),
+            (
+                "CREATE SEMANTIC VIEW v TABLES (o AS orders) DIMENSIONS (o.d AS x WITH SYNONYMS ('a') WITH SYNONYMS ('b'))",
+                "'d': WITH SYNONYMS is given twice",
+            ),
         ];
         for (sql, expected) in cases {
             let e = parse_statement(sql).unwrap_err();
@@ -1272,15 +1334,18 @@ mod tests {
         let Command::Define { definition: d, replace, .. } = ours(sql) else { panic!() };
         assert!(replace);
         let kept: Vec<(&str, &str)> = d.clauses.iter().map(|c| (c.keyword.as_str(), c.text.as_str())).collect();
-        assert_eq!(kept, [
-            ("MAX_STALENESS", "= 10"),
-            ("AI_SQL_GENERATION", "'Use ''fiscal'' years'"),
-            ("AI_QUESTION_CATEGORIZATION", "'x'"),
-            ("AI_VERIFIED_QUERIES", "(q AS (QUESTION 'how many?' SQL 'SELECT n FROM SEMANTIC_VIEW(v METRICS n)'))"),
-            ("TAG", "(a.b.cost = 'x')"),
-            ("EXTENSION", "(CA = '{}')"),
-            ("COPY GRANTS", ""),
-        ]);
+        assert_eq!(
+            kept,
+            [
+                ("MAX_STALENESS", "= 10"),
+                ("AI_SQL_GENERATION", "'Use ''fiscal'' years'"),
+                ("AI_QUESTION_CATEGORIZATION", "'x'"),
+                ("AI_VERIFIED_QUERIES", "(q AS (QUESTION 'how many?' SQL 'SELECT n FROM SEMANTIC_VIEW(v METRICS n)'))"),
+                ("TAG", "(a.b.cost = 'x')"),
+                ("EXTENSION", "(CA = '{}')"),
+                ("COPY GRANTS", ""),
+            ]
+        );
         assert_eq!(d.dimensions[0].expr, "name");
         assert_eq!(d.dimensions[0].clauses[0].text, "db.s.names USING name");
         assert_eq!(d.dimensions[0].synonyms, ["n"]);
@@ -1315,7 +1380,10 @@ mod tests {
             sql,
             "WITH x AS (SELECT * FROM semantic_view('db.s.v', dimensions := ['\"o\".\"region\"', '\"c\".*'], metrics := ['revenue'], where_clause := 'region <> ''EU''')) SELECT * FROM x"
         );
-        let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v DIMENSIONS c.region AS area, year(o.d) y METRICS o.revenue rev)") else { panic!() };
+        let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v DIMENSIONS c.region AS area, year(o.d) y METRICS o.revenue rev)")
+        else {
+            panic!()
+        };
         assert_eq!(sql, "SELECT * FROM (SELECT \"region\" AS \"area\", \"year(o.d)\" AS \"y\", \"revenue\" AS \"rev\" FROM semantic_view('v', dimensions := ['\"c\".\"region\"', 'year(o.d)'], metrics := ['\"o\".\"revenue\"']))");
         let Command::Query { sql } = ours("SELECT * FROM SEMANTIC_VIEW(v METRICS m DIMENSIONS d)") else { panic!() };
         assert_eq!(sql, "SELECT * FROM (SELECT \"m\", \"d\" FROM semantic_view('v', metrics := ['m'], dimensions := ['d']))");
@@ -1333,10 +1401,7 @@ mod tests {
     #[test]
     fn drop_alter_show_describe() {
         assert_eq!(ours("DROP SEMANTIC VIEW IF EXISTS s.v"), Command::Drop { name: "s.v".into(), if_exists: true });
-        assert_eq!(
-            ours("ALTER SEMANTIC VIEW v RENAME TO w"),
-            Command::Rename { name: "v".into(), if_exists: false, new_name: "w".into() }
-        );
+        assert_eq!(ours("ALTER SEMANTIC VIEW v RENAME TO w"), Command::Rename { name: "v".into(), if_exists: false, new_name: "w".into() });
         assert_eq!(ours("ALTER SEMANTIC VIEW v UNSET COMMENT"), Command::SetComment { name: "v".into(), if_exists: false, comment: None });
         let e = parse_statement("ALTER SEMANTIC VIEW s1.v RENAME TO s2.w").unwrap_err();
         assert!(e.message.contains("RENAME TO takes an unqualified name ('s2.w')"), "{}", e.message);
@@ -1367,8 +1432,15 @@ mod tests {
         }
         fn expr() -> impl Strategy<Value = String> {
             prop::sample::select(vec![
-                "sum(x)", "count(*)", "a || ', ' || b", "CASE WHEN a THEN 1 ELSE 2 END", "list(x ORDER BY y)",
-                "sum(x) FILTER (WHERE y = 'a)')", "\"my col\" + 1", "date_trunc('month', d)", "[1, 2][1]",
+                "sum(x)",
+                "count(*)",
+                "a || ', ' || b",
+                "CASE WHEN a THEN 1 ELSE 2 END",
+                "list(x ORDER BY y)",
+                "sum(x) FILTER (WHERE y = 'a)')",
+                "\"my col\" + 1",
+                "date_trunc('month', d)",
+                "[1, 2][1]",
             ])
             .prop_map(str::to_string)
         }
@@ -1387,10 +1459,23 @@ mod tests {
                 .prop_map(|cs| cs.into_iter().map(|(k, t)| Clause { keyword: k.into(), text: t.into() }).collect())
         }
         fn member(aliases: Vec<String>, derived: bool) -> impl Strategy<Value = MemberDef> {
-            let table = if derived { prop::option::of(prop::sample::select(aliases)).boxed() } else { prop::sample::select(aliases).prop_map(Some).boxed() };
+            let table = if derived {
+                prop::option::of(prop::sample::select(aliases)).boxed()
+            } else {
+                prop::sample::select(aliases).prop_map(Some).boxed()
+            };
             let search = prop::option::of(prop::sample::select(vec!["svc", "db.s.\"My svc\" USING name"]));
             let non_additive = prop::collection::vec((ident(), any::<bool>(), prop::option::of(any::<bool>())), 0..3);
-            (table, ident(), expr(), prop::option::of(text()), prop::collection::vec(text(), 0..2), any::<bool>(), prop::collection::vec(ident(), 0..2), (search, non_additive))
+            (
+                table,
+                ident(),
+                expr(),
+                prop::option::of(text()),
+                prop::collection::vec(text(), 0..2),
+                any::<bool>(),
+                prop::collection::vec(ident(), 0..2),
+                (search, non_additive),
+            )
                 .prop_map(move |(table, name, expr, comment, synonyms, private, using, (search, non_additive))| {
                     let clauses = search
                         .filter(|_| !derived)
@@ -1414,12 +1499,34 @@ mod tests {
                         let a = a.clone();
                         let range = prop::option::of((prop::option::of(ident()), ident(), ident()))
                             .prop_map(|r| r.map(|(name, start, end)| DistinctRange { name, start, end }));
-                        (prop::collection::vec(ident(), 1..4), prop::collection::vec(ident(), 0..2), prop::collection::vec(prop::collection::vec(ident(), 1..3), 0..2), range, prop::option::of(text()), prop::collection::vec(text(), 0..2))
-                            .prop_map(move |(parts, pk, unique, distinct_range, comment, synonyms)| TableDef { alias: a.clone(), table: join_name(&parts), primary_key: pk, unique, distinct_range, comment, synonyms })
+                        (
+                            prop::collection::vec(ident(), 1..4),
+                            prop::collection::vec(ident(), 0..2),
+                            prop::collection::vec(prop::collection::vec(ident(), 1..3), 0..2),
+                            range,
+                            prop::option::of(text()),
+                            prop::collection::vec(text(), 0..2),
+                        )
+                            .prop_map(move |(parts, pk, unique, distinct_range, comment, synonyms)| TableDef {
+                                alias: a.clone(),
+                                table: join_name(&parts),
+                                primary_key: pk,
+                                unique,
+                                distinct_range,
+                                comment,
+                                synonyms,
+                            })
                     })
                     .collect::<Vec<_>>();
                 let between = prop::option::of((ident(), ident())).prop_map(|b| b.map(|(start, end)| RangeRef { start, end }));
-                let rel = (prop::option::of(ident()), prop::sample::select(aliases.clone()), prop::collection::vec(ident(), 1..3), prop::sample::select(aliases.clone()), prop::collection::vec(ident(), 0..3), between)
+                let rel = (
+                    prop::option::of(ident()),
+                    prop::sample::select(aliases.clone()),
+                    prop::collection::vec(ident(), 1..3),
+                    prop::sample::select(aliases.clone()),
+                    prop::collection::vec(ident(), 0..3),
+                    between,
+                )
                     .prop_map(|(name, from, from_columns, to, to_columns, between)| {
                         if between.is_some() {
                             return RelationshipDef { name, from, from_columns, to, to_columns: vec![], asof: None, between };
@@ -1438,7 +1545,15 @@ mod tests {
                     prop::option::of(text()),
                     view_clauses(),
                 )
-                    .prop_map(|(tables, relationships, facts, dimensions, metrics, comment, clauses)| Definition { comment, tables, relationships, facts, dimensions, metrics, clauses })
+                    .prop_map(|(tables, relationships, facts, dimensions, metrics, comment, clauses)| Definition {
+                        comment,
+                        tables,
+                        relationships,
+                        facts,
+                        dimensions,
+                        metrics,
+                        clauses,
+                    })
             })
         }
 

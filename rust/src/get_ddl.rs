@@ -136,4 +136,3 @@ pub fn clause_sql(c: &Clause) -> String {
         format!("{keyword} {}", c.text)
     }
 }
-

@@ -3,10 +3,10 @@
 
 pub mod adhoc;
 pub mod api;
+mod bridge;
 pub mod cache;
 pub mod catalog;
 pub mod ddl;
-mod bridge;
 pub mod error;
 #[cfg(any(test, fuzzing))]
 pub mod fuzzing;

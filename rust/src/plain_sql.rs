@@ -11,9 +11,9 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 
 use sqlparser::ast::{
-    visit_expressions_mut, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
-    GroupByExpr, Ident as AstIdent, ObjectName, ObjectNamePart, OrderBy, OrderByKind, Query, Select, SelectItem, SetExpr, Statement,
-    TableAlias, TableFactor, Value, Visit, VisitMut, Visitor, VisitorMut,
+    visit_expressions_mut, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, GroupByExpr,
+    Ident as AstIdent, ObjectName, ObjectNamePart, OrderBy, OrderByKind, Query, Select, SelectItem, SetExpr, Statement, TableAlias,
+    TableFactor, Value, Visit, VisitMut, Visitor, VisitorMut,
 };
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
@@ -49,7 +49,9 @@ const METRIC_MARK: &str = "__semantic_views_metric";
 /// The offset where a statement's own text starts: a statement prepared by `PREPARE name AS
 /// <statement>` is bound on its own, but carries the PREPARE's text.
 fn own_text_start(sig: &[&Tok]) -> usize {
-    let word = |i: usize, w: &str| sig.get(i).is_some_and(|t| matches!(&t.token, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w)));
+    let word = |i: usize, w: &str| {
+        sig.get(i).is_some_and(|t| matches!(&t.token, Token::Word(x) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w)))
+    };
     match sig.get(3) {
         Some(t) if word(0, "prepare") && word(2, "as") => t.offset,
         _ => 0,
@@ -183,7 +185,9 @@ impl PlainQuery {
             return Err(Error::parser("a query over a semantic view must be one statement"));
         };
         if !rewritable(statement) {
-            return Err(Error::parser("semantic views can be read by SELECT, INSERT ... SELECT, CREATE TABLE ... AS SELECT and CREATE VIEW"));
+            return Err(Error::parser(
+                "semantic views can be read by SELECT, INSERT ... SELECT, CREATE TABLE ... AS SELECT and CREATE VIEW",
+            ));
         }
         // A DuckDB view keeps its query: it reads semantic_view(...), which expands again at every
         // use, so that the view follows later changes of the semantic view's definition.
@@ -412,7 +416,10 @@ fn unsupported_syntax(sig: &[&Tok]) -> Result<()> {
             }
             // sqlparser reads it as the blob literal X'1F'.
             Token::HexStringLiteral(_) if t.text.starts_with(['0']) => {
-                return Err(Error::parser(format!("hexadecimal integers ({}) are not supported in queries over semantic views: write the decimal number", t.text)))
+                return Err(Error::parser(format!(
+                    "hexadecimal integers ({}) are not supported in queries over semantic views: write the decimal number",
+                    t.text
+                )))
             }
             _ => {}
         }
@@ -550,7 +557,9 @@ fn same_tokens(a: &str, b: &str) -> bool {
     let (a, b) = (sig(a), sig(b));
     a.len() == b.len()
         && a.iter().zip(&b).all(|(x, y)| match (&x.token, &y.token) {
-            (Token::Word(v), Token::Word(w)) if v.quote_style.is_none() && w.quote_style.is_none() => v.value.eq_ignore_ascii_case(&w.value),
+            (Token::Word(v), Token::Word(w)) if v.quote_style.is_none() && w.quote_style.is_none() => {
+                v.value.eq_ignore_ascii_case(&w.value)
+            }
             _ => x.text == y.text,
         })
 }
@@ -632,7 +641,12 @@ impl<'a> Block<'a> {
             }
             _ => return Named::NotMember,
         };
-        let found: Vec<MemberId> = self.compiled.view.named(name).filter(|id| table.is_none() || self.compiled.view.member(*id).table == Some(table.unwrap_or(0))).collect();
+        let found: Vec<MemberId> = self
+            .compiled
+            .view
+            .named(name)
+            .filter(|id| table.is_none() || self.compiled.view.member(*id).table == Some(table.unwrap_or(0)))
+            .collect();
         for kind in kinds {
             if let Some(id) = found.iter().find(|id| id.kind == *kind) {
                 return Named::Member(*id);
@@ -687,7 +701,7 @@ impl<'a> Block<'a> {
         let mut metrics: Vec<MemberId> = Vec::new();
         let mut adhoc_metrics: Vec<String> = Vec::new(); // aggregates of dimensions and facts
         let mut columns: Vec<MemberId> = Vec::new(); // dimensions and facts referenced outside AGG
-        // Unaliased `AGG(m)` items are named after the metric.
+                                                     // Unaliased `AGG(m)` items are named after the metric.
         for item in select.projection.iter_mut() {
             if let SelectItem::UnnamedExpr(expr) = item {
                 if let Some(id) = self.metric_call(expr)? {
@@ -1055,7 +1069,13 @@ impl<'a> Block<'a> {
     /// references by the expansion's columns; a metric outside AGG is an error. An aggregate of
     /// dimensions and facts (`sum(amount)`, `count(DISTINCT region)`) becomes a metric of the
     /// request, aggregated at the grain of the table it reads, as in the SEMANTIC_VIEW clause.
-    fn rewrite_expr(&self, expr: &mut Expr, metrics: &mut Vec<MemberId>, adhoc_metrics: &mut Vec<String>, columns: &mut Vec<MemberId>) -> Result<()> {
+    fn rewrite_expr(
+        &self,
+        expr: &mut Expr,
+        metrics: &mut Vec<MemberId>,
+        adhoc_metrics: &mut Vec<String>,
+        columns: &mut Vec<MemberId>,
+    ) -> Result<()> {
         let mut error = None;
         let _ = visit_pre_mut_with_depth(expr, |e, depth| {
             if let Expr::CompoundIdentifier(parts) = e {
@@ -1126,7 +1146,11 @@ impl<'a> Block<'a> {
                 || matches!(self.member(x, &[MemberKind::Metric]), Named::Member(_))
                 || matches!(x, Expr::CompoundIdentifier(parts) if parts.first().is_some_and(|p| p.value == METRIC_MARK));
             reads_metric |= metric;
-            if metric { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+            if metric {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
         });
         !reads_metric
     }
@@ -1237,8 +1261,7 @@ fn ungroup_when_redundant(select: &mut Select, order_by: Option<&mut OrderBy>) {
     let groups_plain = match &select.group_by {
         GroupByExpr::All(modifiers) => modifiers.is_empty(),
         GroupByExpr::Expressions(list, modifiers) => {
-            modifiers.is_empty()
-                && list.iter().all(|g| matches!(g, Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_)))
+            modifiers.is_empty() && list.iter().all(|g| matches!(g, Expr::Identifier(_) | Expr::CompoundIdentifier(_) | Expr::Value(_)))
         }
     };
     let order_plain = order_by.as_ref().is_none_or(|o| match &o.kind {
@@ -1444,7 +1467,8 @@ mod tests {
             ("o".to_string(), cols(&["id", "customer_id", "amount", "discount", "status"])),
             ("c".to_string(), cols(&["id", "region"])),
         ]);
-        let definition = crate::store::Stored::new("main", columns, Pinned::default(), crate::parse::definition_json(def).unwrap()).to_json();
+        let definition =
+            crate::store::Stored::new("main", columns, Pinned::default(), crate::parse::definition_json(def).unwrap()).to_json();
         let compiled = Arc::new(Compiled::new(&definition).unwrap());
         PlainView { name: "sales".into(), compiled, home_catalog: "db".into(), verify_keys: false }
     }
@@ -1472,7 +1496,10 @@ mod tests {
     #[test]
     fn candidates_are_single_table_blocks() {
         assert_eq!(candidates("SELECT region, AGG(revenue) FROM sales GROUP BY region"), ["sales"]);
-        assert_eq!(candidates("WITH s AS (SELECT region FROM main.sales GROUP BY ALL) SELECT * FROM s JOIN t USING (region)"), ["main.sales"]);
+        assert_eq!(
+            candidates("WITH s AS (SELECT region FROM main.sales GROUP BY ALL) SELECT * FROM s JOIN t USING (region)"),
+            ["main.sales"]
+        );
         assert!(candidates("SELECT 1 FROM a JOIN b ON true").is_empty());
         assert!(candidates("not sql at all").is_empty());
         assert_eq!(candidates("PREPARE p AS SELECT AGG(revenue) FROM sales WHERE status = ?"), ["sales"]);
@@ -1525,12 +1552,21 @@ mod tests {
     fn aggregates_become_a_request_at_the_group_by_grain() {
         let sql = rewrite_ok("SELECT region, AGG(revenue), MEASURE(customer_count) AS n FROM sales WHERE region <> 'x' GROUP BY region HAVING AGG(revenue) > 1 ORDER BY 2 DESC LIMIT 5");
         // The expansion has one row per region: no second GROUP BY, HAVING filters its rows.
-        assert!(sql.starts_with("SELECT \"sales\".\"region\", \"sales\".\"revenue\" AS \"revenue\", \"sales\".\"customer_count\" AS n FROM (SELECT "), "{sql}");
+        assert!(
+            sql.starts_with(
+                "SELECT \"sales\".\"region\", \"sales\".\"revenue\" AS \"revenue\", \"sales\".\"customer_count\" AS n FROM (SELECT "
+            ),
+            "{sql}"
+        );
         assert!(sql.contains("WHERE ((\"c\".\"region\") <> 'x')"), "{sql}");
         assert!(sql.ends_with(") AS \"sales\" WHERE \"sales\".\"revenue\" > 1 ORDER BY 2 DESC LIMIT 5"), "{sql}");
         // An aggregate of dimensions and facts is a metric of the request, at its table's grain.
-        let summed = rewrite_ok("SELECT region, sum(net), count(DISTINCT s.status) AS n FROM sales AS s GROUP BY region HAVING sum(net) > 1");
-        assert!(summed.starts_with(r#"SELECT "s"."region", "s"."sum(net)" AS "sum(net)", "s"."count(DISTINCT status)" AS n FROM (SELECT "#), "{summed}");
+        let summed =
+            rewrite_ok("SELECT region, sum(net), count(DISTINCT s.status) AS n FROM sales AS s GROUP BY region HAVING sum(net) > 1");
+        assert!(
+            summed.starts_with(r#"SELECT "s"."region", "s"."sum(net)" AS "sum(net)", "s"."count(DISTINCT status)" AS n FROM (SELECT "#),
+            "{summed}"
+        );
         assert!(summed.contains(r#"(count(DISTINCT ("o"."status"))) AS "count(DISTINCT status)""#), "{summed}");
         assert!(summed.ends_with(r#"GROUP BY 1) AS s WHERE "s"."sum(net)" > 1"#), "one row per region already: {summed}");
         // An aggregate that names nothing does not say whose rows it counts.
@@ -1564,8 +1600,14 @@ mod tests {
     fn an_aggregate_over_a_name_with_a_quote_reads_its_own_column() {
         let def = r#"{"tables": [{"alias": "A", "table": "t", "primary_key": ["id"]}], "metrics": [{"table": "A", "name": "n", "expr": "count(*)"}]}"#;
         let columns = BTreeMap::from([("A".to_string(), vec!["id".to_string(), "q\"uote".to_string()])]);
-        let definition = crate::store::Stored::new("main", columns, Pinned::default(), crate::parse::definition_json(def).unwrap()).to_json();
-        let view = PlainView { name: "sv".into(), compiled: Arc::new(Compiled::new(&definition).unwrap()), home_catalog: "db".into(), verify_keys: false };
+        let definition =
+            crate::store::Stored::new("main", columns, Pinned::default(), crate::parse::definition_json(def).unwrap()).to_json();
+        let view = PlainView {
+            name: "sv".into(),
+            compiled: Arc::new(Compiled::new(&definition).unwrap()),
+            home_catalog: "db".into(),
+            verify_keys: false,
+        };
         let sql = rewrite(r#"SELECT sum("A"."q""uote") AS s FROM sv"#, &[view]).unwrap();
         // the expansion's column and the reference to it: one name
         assert_eq!(sql.matches(r#""sum(""A"".""q""""uote"")""#).count(), 2, "{sql}");
@@ -1578,8 +1620,14 @@ mod tests {
         );
         // Three requests, their union tagged with the set; each row is one group of one set.
         assert_eq!(sql.matches(" UNION ALL ").count(), 2, "{sql}");
-        assert!(sql.contains(r#"SELECT 1 AS "__semantic_views_grouping_set", "region", NULL AS "status", "revenue" FROM (SELECT "#), "{sql}");
-        assert!(sql.contains(r#"SELECT 2 AS "__semantic_views_grouping_set", NULL AS "region", NULL AS "status", "revenue" FROM (SELECT "#), "{sql}");
+        assert!(
+            sql.contains(r#"SELECT 1 AS "__semantic_views_grouping_set", "region", NULL AS "status", "revenue" FROM (SELECT "#),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(r#"SELECT 2 AS "__semantic_views_grouping_set", NULL AS "region", NULL AS "status", "revenue" FROM (SELECT "#),
+            "{sql}"
+        );
         assert!(
             sql.starts_with(r#"SELECT "s"."region", "s"."status", "s"."revenue" AS "revenue", CAST(CASE "s"."__semantic_views_grouping_set" WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 2 THEN 3 END AS BIGINT) AS g FROM ("#),
             "{sql}"
@@ -1624,7 +1672,10 @@ mod tests {
     #[test]
     fn group_by_forms_and_row_level_facts() {
         let all = rewrite_ok("SELECT c.region, AGG(revenue) FROM sales GROUP BY ALL");
-        assert!(all.starts_with("SELECT \"c\".\"region\", \"sales\".\"revenue\" AS \"revenue\" FROM") || all.ends_with(") AS \"sales\""), "{all}");
+        assert!(
+            all.starts_with("SELECT \"c\".\"region\", \"sales\".\"revenue\" AS \"revenue\" FROM") || all.ends_with(") AS \"sales\""),
+            "{all}"
+        );
         let ordinal = rewrite_ok("SELECT s.region, AGG(revenue) FROM sales AS s GROUP BY 1");
         assert!(ordinal.ends_with(") AS s"), "{ordinal}");
         let rows = rewrite_ok("SELECT o.net, region FROM sales WHERE net > 10");
@@ -1640,7 +1691,9 @@ mod tests {
     fn misuse_names_the_member_and_the_way_out() {
         let err = |sql: &str| rewrite(sql, &[sales()]).unwrap_err().message;
         assert!(err("SELECT AGG(revenue) FROM sales WHERE status <> 0x1F").contains("hexadecimal integers (0x1F) are not supported"));
-        assert!(err("SELECT region, revenue FROM sales GROUP BY region").contains("metric 'o.revenue' must be aggregated: write AGG(revenue)"));
+        assert!(
+            err("SELECT region, revenue FROM sales GROUP BY region").contains("metric 'o.revenue' must be aggregated: write AGG(revenue)")
+        );
         assert!(err("SELECT region, SUM(revenue) FROM sales GROUP BY region").contains("must be aggregated"));
         assert!(err("SELECT AGG(region) FROM sales").contains("AGG(region) takes a metric"));
         assert!(err("SELECT * FROM sales").contains("SELECT * is not defined"));

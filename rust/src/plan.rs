@@ -74,8 +74,7 @@ pub enum Plan {
 impl View {
     pub fn plan(&self, request: &Request) -> Result<Plan> {
         let dimensions = self.request_members(&request.dimensions, MemberKind::Dimension)?;
-        let metrics: Vec<usize> =
-            self.request_members(&request.metrics, MemberKind::Metric)?.into_iter().map(|id| id.index).collect();
+        let metrics: Vec<usize> = self.request_members(&request.metrics, MemberKind::Metric)?.into_iter().map(|id| id.index).collect();
         let facts = self.request_members(&request.facts, MemberKind::Fact)?;
         let filter = match &request.where_clause {
             Some(w) => Some(self.where_parts(w)?),
@@ -141,12 +140,8 @@ impl View {
     /// group by the dimensions they partition and order by.
     fn plan_windowed(&self, dimensions: Vec<MemberId>, metrics: Vec<usize>, filter: Option<Vec<Part>>) -> Result<Plan> {
         for &m in &metrics {
-            let missing: Vec<String> = self
-                .required_dimensions(m)
-                .into_iter()
-                .filter(|d| !dimensions.contains(d))
-                .map(|d| self.qualified_name(d))
-                .collect();
+            let missing: Vec<String> =
+                self.required_dimensions(m).into_iter().filter(|d| !dimensions.contains(d)).map(|d| self.qualified_name(d)).collect();
             if !missing.is_empty() {
                 let id = MemberId { kind: MemberKind::Metric, index: m };
                 return Err(Error::binder(format!(
@@ -231,9 +226,7 @@ impl View {
             for id in self.request_member(raw, kind)? {
                 match out.iter().position(|x| *x == id) {
                     Some(i) if wildcard || by_wildcard[i] => {}
-                    Some(_) => {
-                        return Err(Error::binder(format!("{} '{}' is requested twice", kind.noun(), self.qualified_name(id))))
-                    }
+                    Some(_) => return Err(Error::binder(format!("{} '{}' is requested twice", kind.noun(), self.qualified_name(id)))),
                     None => {
                         out.push(id);
                         by_wildcard.push(wildcard);
@@ -262,17 +255,10 @@ impl View {
             return Ok(vec![*id]);
         }
         let ids = |pred: &dyn Fn(&crate::view::Member) -> bool| -> Vec<MemberId> {
-            self.members(kind)
-                .iter()
-                .enumerate()
-                .filter(|(_, m)| pred(m))
-                .map(|(index, _)| MemberId { kind, index })
-                .collect()
+            self.members(kind).iter().enumerate().filter(|(_, m)| pred(m)).map(|(index, _)| MemberId { kind, index }).collect()
         };
         let named = |name: &str, table: Option<usize>| -> Vec<MemberId> {
-            self.named(name)
-                .filter(|id| id.kind == kind && (table.is_none() || self.member(*id).table == table))
-                .collect()
+            self.named(name).filter(|id| id.kind == kind && (table.is_none() || self.member(*id).table == table)).collect()
         };
         if let Some(alias) = raw.strip_suffix(".*") {
             let alias = match crate::sql::parse_qualified_name(alias).ok().as_deref() {
@@ -289,14 +275,18 @@ impl View {
         // A member's literal name first (names may contain dots or spaces), then `alias.name`.
         let literal = named(raw, None);
         let parts = crate::sql::parse_qualified_name(raw).unwrap_or_default();
-        let found = if !literal.is_empty() { literal } else { match parts.as_slice() {
-            [name] => named(&name.value, None),
-            [alias, name] => match self.table_index(&alias.value) {
-                Some(t) => named(&name.value, Some(t)),
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
-        } };
+        let found = if !literal.is_empty() {
+            literal
+        } else {
+            match parts.as_slice() {
+                [name] => named(&name.value, None),
+                [alias, name] => match self.table_index(&alias.value) {
+                    Some(t) => named(&name.value, Some(t)),
+                    None => Vec::new(),
+                },
+                _ => Vec::new(),
+            }
+        };
         match found.as_slice() {
             [id] => {
                 if self.member(*id).private {
@@ -327,9 +317,7 @@ impl View {
             .collect();
         let bare = raw.rsplit('.').next().unwrap_or(raw);
         let mut msg = format!("{} '{raw}' not found.", kind.noun());
-        let other = self
-            .all_members()
-            .find(|(id, m)| id.kind != kind && (eq_ci(&m.name, bare) || eq_ci(&self.qualified_name(*id), raw)));
+        let other = self.all_members().find(|(id, m)| id.kind != kind && (eq_ci(&m.name, bare) || eq_ci(&self.qualified_name(*id), raw)));
         if let Some((id, _)) = other {
             msg.push_str(&format!(" '{}' is a {}.", self.qualified_name(id), id.kind.noun()));
         } else if let Some(s) = did_you_mean(raw, public.iter().map(|s| s.as_str())) {
@@ -347,11 +335,8 @@ impl View {
 
     /// The source for row-level and distinct requests: anchored at the finest needed table.
     fn row_source(&self, columns: &[MemberId], needed: &BTreeSet<usize>) -> Result<Source> {
-        let anchors: Vec<usize> = needed
-            .iter()
-            .copied()
-            .filter(|&a| needed.iter().all(|&t| t == a || !self.paths(a, t, true).is_empty()))
-            .collect();
+        let anchors: Vec<usize> =
+            needed.iter().copied().filter(|&a| needed.iter().all(|&t| t == a || !self.paths(a, t, true).is_empty())).collect();
         let Some(&anchor) = anchors.first() else {
             let names: Vec<String> = columns.iter().map(|id| self.qualified_name(*id)).collect();
             let tables: Vec<&str> = needed.iter().map(|&t| self.tables[t].alias.as_str()).collect();
@@ -380,9 +365,7 @@ impl View {
         let grain = m.table.expect("base metrics are table-level");
         let id = MemberId { kind: MemberKind::Metric, index: metric };
         let context = || format!("metric '{}'", self.qualified_name(id));
-        let mut source = self
-            .join_tree(grain, &self.tables_of(id), &m.using)
-            .map_err(|e| e.into_error(self, grain).context(context()))?;
+        let mut source = self.join_tree(grain, &self.tables_of(id), &m.using).map_err(|e| e.into_error(self, grain).context(context()))?;
         let own = source.joins.len();
         // Each dimension joins along its own role (its USING, else the metric's).
         let mut using = m.using.clone();
@@ -397,9 +380,9 @@ impl View {
         for n in snapshot {
             let d = n.dimension;
             let own: Vec<usize> = m.using.iter().chain(&self.member(d).using).copied().collect();
-            let joins = self.join_tree(grain, &self.tables_of(d), &own).map_err(|e| {
-                self.grain_error(id, &format!("its NON ADDITIVE BY dimension '{}'", self.qualified_name(d)), e)
-            })?;
+            let joins = self
+                .join_tree(grain, &self.tables_of(d), &own)
+                .map_err(|e| self.grain_error(id, &format!("its NON ADDITIVE BY dimension '{}'", self.qualified_name(d)), e))?;
             self.merge_joins(&mut source, joins).map_err(|e| e.into_error(self, grain).context(context()))?;
         }
         let joins = self.join_tree(grain, filter_tables, &using).map_err(|e| {
@@ -419,9 +402,7 @@ impl View {
     /// The first member or column of a where clause that reads `table`, for messages.
     fn filter_reader(&self, filter: &[Part], table: usize) -> Option<String> {
         filter.iter().find_map(|p| match p {
-            Part::Member(id) if self.tables_of(*id).contains(&table) => {
-                Some(format!("{} '{}'", id.kind.noun(), self.qualified_name(*id)))
-            }
+            Part::Member(id) if self.tables_of(*id).contains(&table) => Some(format!("{} '{}'", id.kind.noun(), self.qualified_name(*id))),
             Part::Column { table: t, column } if *t == table => Some(format!("column '{}.{column}'", self.tables[*t].alias)),
             _ => None,
         })
@@ -451,7 +432,11 @@ impl View {
                         let rel = &self.relationships[r];
                         format!(
                             " relationship '{}' ({} -> {}) would fan out: one row of '{}' matches many rows of '{}' (fan trap).",
-                            rel.name, self.tables[rel.from].alias, self.tables[rel.to].alias, self.tables[rel.to].alias, self.tables[rel.from].alias
+                            rel.name,
+                            self.tables[rel.from].alias,
+                            self.tables[rel.to].alias,
+                            self.tables[rel.to].alias,
+                            self.tables[rel.from].alias
                         )
                     })
                     .unwrap_or_default();
@@ -590,11 +575,9 @@ impl RouteError {
                 alias(t),
                 rels(&rs)
             )),
-            RouteError::Conflict(t, rs) => Error::binder(format!(
-                "table '{}' would be joined through two relationships ({}) in one query",
-                alias(t),
-                rels(&rs)
-            )),
+            RouteError::Conflict(t, rs) => {
+                Error::binder(format!("table '{}' would be joined through two relationships ({}) in one query", alias(t), rels(&rs)))
+            }
         }
     }
 }

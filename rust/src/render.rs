@@ -63,10 +63,8 @@ impl<'a> Renderer<'a> {
                 self.select(select.collect(), source, filter.as_deref(), dimensions.len())
             }
             Plan::Aggregate { dimensions, metrics, grains, filter } if grains.len() == 1 => {
-                let dims: Vec<(String, String)> = dimensions
-                    .iter()
-                    .map(|id| (self.member_expr(*id), quote_ident(&self.view.member(*id).name)))
-                    .collect();
+                let dims: Vec<(String, String)> =
+                    dimensions.iter().map(|id| (self.member_expr(*id), quote_ident(&self.view.member(*id).name))).collect();
                 let metrics: Vec<(usize, String)> = metrics.iter().map(|&m| (m, quote_ident(&self.view.metrics[m].name))).collect();
                 self.grain_select(&dims, &metrics, &[], &grains[0], filter.as_deref())
             }
@@ -79,7 +77,14 @@ impl<'a> Renderer<'a> {
 
     /// One grain's aggregating SELECT: `dims` and `metrics` with their output aliases, then
     /// `extra` columns.
-    fn grain_select(&self, dims: &[(String, String)], metrics: &[(usize, String)], extra: &[String], grain: &Grain, filter: Option<&[Part]>) -> String {
+    fn grain_select(
+        &self,
+        dims: &[(String, String)],
+        metrics: &[(usize, String)],
+        extra: &[String],
+        grain: &Grain,
+        filter: Option<&[Part]>,
+    ) -> String {
         if grain.snapshot.is_empty() {
             let mut columns: Vec<String> = dims.iter().map(|(e, a)| format!("{e} AS {a}")).collect();
             columns.extend(metrics.iter().map(|(m, a)| format!("{} AS {a}", self.metric_expr(*m, &MetricRefs::Inline))));
@@ -94,7 +99,14 @@ impl<'a> Renderer<'a> {
     /// over those rows. The rows (`__sv_j`) carry the dimensions, the columns and facts the
     /// metrics read ("leaves") and the snapshot values; each snapshot dimension in turn keeps
     /// the rows at its last value per group (an aggregate and a join: no sort).
-    fn snapshot_select(&self, dims: &[(String, String)], metrics: &[(usize, String)], extra: &[String], grain: &Grain, filter: Option<&[Part]>) -> String {
+    fn snapshot_select(
+        &self,
+        dims: &[(String, String)],
+        metrics: &[(usize, String)],
+        extra: &[String],
+        grain: &Grain,
+        filter: Option<&[Part]>,
+    ) -> String {
         let col = |prefix: &str, i: usize| quote_ident(&format!("__sv_{prefix}{i}"));
         let last_rows = col("s", grain.snapshot.len() - 1);
         let mut leaves: Vec<Part> = Vec::new();
@@ -137,8 +149,7 @@ impl<'a> Renderer<'a> {
             ));
             rows = next;
         }
-        let mut outer: Vec<String> =
-            dims.iter().enumerate().map(|(i, (_, a))| format!("{rows}.{} AS {a}", col("d", i))).collect();
+        let mut outer: Vec<String> = dims.iter().enumerate().map(|(i, (_, a))| format!("{rows}.{} AS {a}", col("d", i))).collect();
         outer.extend(outer_metrics);
         outer.extend(extra.iter().cloned());
         format!("WITH {} SELECT {} FROM {rows}{}", ctes.join(", "), outer.join(", "), group_by(dims.len()))

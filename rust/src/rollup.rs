@@ -51,11 +51,8 @@ impl View {
                 self.tables[own].alias
             )));
         }
-        let finest = related
-            .iter()
-            .copied()
-            .find(|&a| related.iter().all(|&t| t == a || !self.paths(a, t, true).is_empty()))
-            .ok_or_else(|| {
+        let finest =
+            related.iter().copied().find(|&a| related.iter().all(|&t| t == a || !self.paths(a, t, true).is_empty())).ok_or_else(|| {
                 Error::invalid(format!(
                     "{what} aggregates tables {} that no single one of them reaches through many-to-one relationships",
                     names(&related)

@@ -38,8 +38,8 @@ impl Stored {
     }
 
     pub fn parse(text: &str) -> Result<Stored> {
-        let stored: Stored = serde_json::from_str(text)
-            .map_err(|e| Error::internal(format!("stored semantic view definition is unreadable: {e}")))?;
+        let stored: Stored =
+            serde_json::from_str(text).map_err(|e| Error::internal(format!("stored semantic view definition is unreadable: {e}")))?;
         if stored.format != FORMAT {
             return Err(Error::invalid(format!(
                 "stored semantic view uses format {} but this extension reads format {FORMAT}; upgrade the extension",
@@ -86,11 +86,7 @@ pub fn find(views: &[StoredName], catalog: &str, schema: &str, name: &str) -> Re
     }
     let names: Vec<&str> = views.iter().filter(|v| eq_ci(v.schema, schema)).map(|v| v.name).collect();
     let hint = did_you_mean(name, names.iter().copied()).map(|s| format!("\nDid you mean \"{s}\"?")).unwrap_or_default();
-    Err(Error::catalog(format!(
-        "Semantic view with name {name} does not exist in {}.{}!{hint}",
-        quote_ident(catalog),
-        quote_ident(schema)
-    )))
+    Err(Error::catalog(format!("Semantic view with name {name} does not exist in {}.{}!{hint}", quote_ident(catalog), quote_ident(schema))))
 }
 
 /// How a database keeps its store table (the C++ glue reads it from the catalog).
@@ -209,7 +205,11 @@ pub fn rename_sql(catalog: &str, schema: &str, name: &str, new_name: &str, views
         Err(e) => return Err(e),
     };
     if find(views, catalog, schema, new_name).is_ok() {
-        return Err(Error::catalog(format!("Semantic view with name {new_name} already exists in {}.{}!", quote_ident(catalog), quote_ident(schema))));
+        return Err(Error::catalog(format!(
+            "Semantic view with name {new_name} already exists in {}.{}!",
+            quote_ident(catalog),
+            quote_ident(schema)
+        )));
     }
     crate::view::parse_single_ident(new_name, "semantic view name")?;
     Ok(format!(
@@ -239,11 +239,7 @@ pub fn comment_sql(catalog: &str, layout: Layout, schema: &str, name: &str, defi
 /// SQL that removes a view; without `if_exists` a missing view is an error.
 pub fn drop_sql(catalog: &str, schema: &str, name: &str, views: &[StoredName], if_exists: bool) -> Result<String> {
     match find(views, catalog, schema, name) {
-        Ok(i) => Ok(format!(
-            "DELETE FROM {} WHERE key = {};",
-            table_ref(catalog),
-            quote_literal(&key(views[i].schema, views[i].name))
-        )),
+        Ok(i) => Ok(format!("DELETE FROM {} WHERE key = {};", table_ref(catalog), quote_literal(&key(views[i].schema, views[i].name)))),
         // Nothing to do; PRAGMA needs a statement, so return one that changes nothing.
         Err(_) if if_exists => Ok(NOTHING.to_string()),
         Err(e) => Err(e),
@@ -264,7 +260,8 @@ mod tests {
 
     #[test]
     fn define_sql_escapes_and_refuses_duplicates() {
-        let stored = Stored::new("main", BTreeMap::new(), Pinned::default(), Definition { comment: Some("it's".into()), ..Default::default() });
+        let stored =
+            Stored::new("main", BTreeMap::new(), Pinned::default(), Definition { comment: Some("it's".into()), ..Default::default() });
         let w = define_sql("my db", "main", "v", &stored, false, false, false, Layout::Missing).unwrap();
         assert!(w.create_store.contains("CREATE TABLE IF NOT EXISTS \"my db\".\"semantic_layer\".\"_definitions\""));
         assert!(w.write.contains("'it''s'"));
@@ -288,7 +285,11 @@ mod tests {
         assert!(!legacy.write.contains("version") && legacy.create_store.is_empty());
         let json = stored.to_json();
         let commented = comment_sql("db", Layout::Versioned, "main", "v", &json, Some("c")).unwrap();
-        let new_json = { let mut s = stored.clone(); s.definition.comment = Some("c".into()); s.to_json() };
+        let new_json = {
+            let mut s = stored.clone();
+            s.definition.comment = Some("c".into());
+            s.to_json()
+        };
         assert!(commented.contains(&format!("version = '{}'", super::version(&new_json))));
         assert!(!comment_sql("db", Layout::Legacy, "main", "v", &json, None).unwrap().contains("version"));
         // The SHA-256 of the empty string, as DuckDB's sha256('') prints it.

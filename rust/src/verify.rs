@@ -274,7 +274,10 @@ mod tests {
                 ("orphan rows", "o_c (o (ck))"),
             ]
         );
-        assert_eq!(checks[1].query, r#"SELECT "k", count(*) AS __sv_rows FROM "db"."main"."customer" GROUP BY "k" HAVING count(*) > 1 OR "k" IS NULL"#);
+        assert_eq!(
+            checks[1].query,
+            r#"SELECT "k", count(*) AS __sv_rows FROM "db"."main"."customer" GROUP BY "k" HAVING count(*) > 1 OR "k" IS NULL"#
+        );
         let report = report_sql(&checks, &vec![String::new(); checks.len()]);
         assert_eq!(report.matches("UNION ALL").count(), 4);
         crate::fuzzing::assert_contained(&report);
@@ -285,7 +288,10 @@ mod tests {
         let v = view();
         let joined = v.plan(&Request { dimensions: vec!["seg".into()], metrics: vec!["n".into()], ..Default::default() }).unwrap();
         let sql = guarded(&v, &joined, "SELECT 1".into(), "v", "db");
-        assert!(sql.starts_with("SELECT * FROM (SELECT 1) AS __sv_guarded WHERE (SELECT CASE WHEN count(*) = 0 THEN true ELSE error("), "{sql}");
+        assert!(
+            sql.starts_with("SELECT * FROM (SELECT 1) AS __sv_guarded WHERE (SELECT CASE WHEN count(*) = 0 THEN true ELSE error("),
+            "{sql}"
+        );
         assert!(sql.contains("relationship ''o_c'' joins table ''c'' on (k)"), "{sql}");
         crate::fuzzing::assert_contained(&sql);
         let alone = v.plan(&Request { metrics: vec!["n".into()], ..Default::default() }).unwrap();

@@ -63,7 +63,10 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {
     Text(String),
-    Column { table: usize, column: String },
+    Column {
+        table: usize,
+        column: String,
+    },
     Member(MemberId),
     /// A table read by a subquery of the expression.
     Table(PhysicalTable),
@@ -158,12 +161,7 @@ impl View {
 
     /// Compiles a definition. `columns` gives the column names of each table by alias
     /// (looked up in DuckDB's catalog by the caller).
-    pub fn compile(
-        definition: Definition,
-        home_schema: &str,
-        columns: &BTreeMap<String, Vec<String>>,
-        pinned: &Pinned,
-    ) -> Result<View> {
+    pub fn compile(definition: Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>, pinned: &Pinned) -> Result<View> {
         let mut view = Self::declare(definition, home_schema, columns, pinned)?;
         view.check_graph()?;
         view.resolve_expressions()?;
@@ -174,12 +172,7 @@ impl View {
     /// Tables, relationships and member names only; member expressions are resolved later and
     /// only where a request needs them (`resolve_members`). For stored views, which were
     /// fully validated when they were defined: bind time then costs what the request touches.
-    pub fn declare(
-        definition: Definition,
-        home_schema: &str,
-        columns: &BTreeMap<String, Vec<String>>,
-        pinned: &Pinned,
-    ) -> Result<View> {
+    pub fn declare(definition: Definition, home_schema: &str, columns: &BTreeMap<String, Vec<String>>, pinned: &Pinned) -> Result<View> {
         let mut view = View {
             subquery_tables: pinned.subquery_tables.clone(),
             adhoc: HashMap::new(),
@@ -293,16 +286,13 @@ impl View {
                 .find(|(k, _)| eq_ci(k, &alias))
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| Error::catalog(format!("table '{alias}' ({}) has no known columns", t.table)))?;
-            let table = Table { alias: alias.clone(), physical, columns: cols, primary_key: Vec::new(), unique: Vec::new(), distinct_range: None };
+            let table =
+                Table { alias: alias.clone(), physical, columns: cols, primary_key: Vec::new(), unique: Vec::new(), distinct_range: None };
             let check = |key: &[String], what: &str| -> Result<Vec<String>> {
                 if key.is_empty() {
                     return Err(Error::invalid(format!("table '{alias}': {what} is empty")));
                 }
-                key.iter()
-                    .map(|c| {
-                        table.column(c).map(str::to_string).ok_or_else(|| unknown_column(&table, c, what))
-                    })
-                    .collect()
+                key.iter().map(|c| table.column(c).map(str::to_string).ok_or_else(|| unknown_column(&table, c, what))).collect()
             };
             let primary_key = if t.primary_key.is_empty() { Vec::new() } else { check(&t.primary_key, "primary_key")? };
             let unique = t.unique.iter().map(|u| check(u, "unique key")).collect::<Result<Vec<_>>>()?;
@@ -376,7 +366,17 @@ impl View {
                 }
                 let named = r.name.is_some();
                 let to_columns = vec![];
-                self.relationships.push(Relationship { name, from, from_columns, to, to_columns, one_to_one: false, named, asof: None, range: Some(range) });
+                self.relationships.push(Relationship {
+                    name,
+                    from,
+                    from_columns,
+                    to,
+                    to_columns,
+                    one_to_one: false,
+                    named,
+                    asof: None,
+                    range: Some(range),
+                });
                 continue;
             }
             // Snowflake's default target: the primary key, else the table's only unique key.
@@ -385,9 +385,7 @@ impl View {
                 match (target.primary_key.is_empty(), target.unique.as_slice()) {
                     (false, _) => target.primary_key.clone(),
                     (true, [only]) => only.clone(),
-                    (true, []) => {
-                        return Err(err(format!("to_columns is omitted and table '{}' has no primary_key", target.alias)))
-                    }
+                    (true, []) => return Err(err(format!("to_columns is omitted and table '{}' has no primary_key", target.alias))),
                     (true, _) => {
                         return Err(err(format!(
                             "to_columns is omitted and table '{}' has no primary key but several unique keys; name the referenced columns",
@@ -399,16 +397,15 @@ impl View {
                 cols(to, &r.to_columns, "to_columns")?
             };
             if from_columns.len() != to_columns.len() {
-                return Err(err(format!(
-                    "{} from_columns but {} to_columns",
-                    from_columns.len(),
-                    to_columns.len()
-                )));
+                return Err(err(format!("{} from_columns but {} to_columns", from_columns.len(), to_columns.len())));
             }
             let asof = match &r.asof {
-                Some(a) => Some(to_columns.iter().position(|c| eq_ci(c, a)).ok_or_else(|| {
-                    err(format!("the ASOF column '{a}' must be one of the referenced columns"))
-                })?),
+                Some(a) => Some(
+                    to_columns
+                        .iter()
+                        .position(|c| eq_ci(c, a))
+                        .ok_or_else(|| err(format!("the ASOF column '{a}' must be one of the referenced columns")))?,
+                ),
                 None => None,
             };
             // An ASOF match picks one row by construction; otherwise the target must be a key.
@@ -550,15 +547,15 @@ impl View {
     /// The table a join step adds.
     pub fn step_target(&self, step: Step) -> usize {
         let r = &self.relationships[step.rel];
-        if step.reversed { r.from } else { r.to }
+        if step.reversed {
+            r.from
+        } else {
+            r.to
+        }
     }
 
     fn declare_members(&mut self, def: &Definition) -> Result<()> {
-        for (kind, list) in [
-            (MemberKind::Fact, &def.facts),
-            (MemberKind::Dimension, &def.dimensions),
-            (MemberKind::Metric, &def.metrics),
-        ] {
+        for (kind, list) in [(MemberKind::Fact, &def.facts), (MemberKind::Dimension, &def.dimensions), (MemberKind::Metric, &def.metrics)] {
             for m in list {
                 let name = parse_single_ident(&m.name, &format!("{} name", kind.noun()))?;
                 let what = format!("{} '{}'", kind.noun(), name);
@@ -576,7 +573,10 @@ impl View {
                     .map(|u| {
                         self.relationships.iter().position(|r| eq_ci(&r.name, u)).ok_or_else(|| {
                             let names: Vec<&str> = self.relationships.iter().map(|r| r.name.as_str()).collect();
-                            Error::invalid(format!("{what}: unknown relationship '{u}' in \"using\" (relationships: {})", name_list(&names)))
+                            Error::invalid(format!(
+                                "{what}: unknown relationship '{u}' in \"using\" (relationships: {})",
+                                name_list(&names)
+                            ))
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
@@ -591,8 +591,7 @@ impl View {
                 }
                 let index = self.members(kind).len();
                 self.by_name.entry(name.to_lowercase()).or_default().push(MemberId { kind, index });
-                let member =
-                    Member {
+                let member = Member {
                     kind,
                     name,
                     table,
@@ -653,9 +652,9 @@ impl View {
     }
 
     pub fn all_members(&self) -> impl Iterator<Item = (MemberId, &Member)> {
-        [MemberKind::Fact, MemberKind::Dimension, MemberKind::Metric].into_iter().flat_map(move |kind| {
-            self.members(kind).iter().enumerate().map(move |(index, m)| (MemberId { kind, index }, m))
-        })
+        [MemberKind::Fact, MemberKind::Dimension, MemberKind::Metric]
+            .into_iter()
+            .flat_map(move |kind| self.members(kind).iter().enumerate().map(move |(index, m)| (MemberId { kind, index }, m)))
     }
 
     /// Resolves every member (define time, and error paths that report on all members).
@@ -822,11 +821,7 @@ impl View {
                     Some(k) => format!("a {}", k.noun()),
                     None => "the where_clause".to_string(),
                 };
-                return Err(Error::invalid(format!(
-                    "{} '{}' cannot be referenced by {by}",
-                    target.kind.noun(),
-                    self.qualified_name(id)
-                )));
+                return Err(Error::invalid(format!("{} '{}' cannot be referenced by {by}", target.kind.noun(), self.qualified_name(id))));
             }
             Ok(Part::Member(id))
         };
@@ -859,8 +854,7 @@ impl View {
                 return Ok(Some((Part::Column { table: t, column: col.to_string() }, 0)));
             }
         }
-        let candidates: Vec<MemberId> =
-            self.named(name).filter(|id| Some(*id) != owner && referenceable(id.kind, owner_kind)).collect();
+        let candidates: Vec<MemberId> = self.named(name).filter(|id| Some(*id) != owner && referenceable(id.kind, owner_kind)).collect();
         match candidates.as_slice() {
             [] => Ok(None),
             [one] => Ok(Some((check_use(*one)?, 0))),
@@ -874,9 +868,7 @@ impl View {
     /// A member named `name` of table `table` (derived metrics when `table` is None) that an
     /// expression of kind `owner` may reference by that name.
     fn find_member(&self, table: Option<usize>, name: &str, owner: Option<MemberId>) -> Option<MemberId> {
-        self.named(name).find(|id| {
-            Some(*id) != owner && self.member(*id).table == table && referenceable(id.kind, owner.map(|o| o.kind))
-        })
+        self.named(name).find(|id| Some(*id) != owner && self.member(*id).table == table && referenceable(id.kind, owner.map(|o| o.kind)))
     }
 
     fn check_member_cycles(&self) -> Result<()> {
@@ -981,13 +973,8 @@ fn referenceable(target: MemberKind, owner: Option<MemberKind>) -> bool {
 }
 
 fn unknown_column(table: &Table, column: &str, what: &str) -> Error {
-    let hint = did_you_mean(column, table.columns.iter().map(|c| c.as_str()))
-        .map(|c| format!(" Did you mean '{c}'?"))
-        .unwrap_or_default();
-    Error::binder(format!(
-        "{what}: table '{}' has no column '{column}'.{hint}",
-        table.alias
-    ))
+    let hint = did_you_mean(column, table.columns.iter().map(|c| c.as_str())).map(|c| format!(" Did you mean '{c}'?")).unwrap_or_default();
+    Error::binder(format!("{what}: table '{}' has no column '{column}'.{hint}", table.alias))
 }
 
 /// A name given literally in the definition JSON (an alias or member name): any non-empty

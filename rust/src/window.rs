@@ -226,10 +226,8 @@ impl WindowText {
                             w.partition.push(text_of(sql, &item));
                         } else {
                             // The name, then ASC/DESC and NULLS FIRST/LAST.
-                            let name_len = item
-                                .iter()
-                                .position(|t| ["ASC", "DESC", "NULLS"].iter().any(|k| is_word(t, k)))
-                                .unwrap_or(item.len());
+                            let name_len =
+                                item.iter().position(|t| ["ASC", "DESC", "NULLS"].iter().any(|k| is_word(t, k))).unwrap_or(item.len());
                             let direction = &item[name_len..];
                             if !is_direction(direction) {
                                 return Err(Error::invalid(format!(
@@ -431,9 +429,7 @@ impl View {
         // Built on a window metric: only combines metrics, as a derived metric does.
         let own = m.parts.iter().find_map(|p| match p {
             Part::Column { table, column } => Some(format!("column '{}.{column}'", self.tables[*table].alias)),
-            Part::Member(dep) if dep.kind != MemberKind::Metric => {
-                Some(format!("{} '{}'", dep.kind.noun(), self.qualified_name(*dep)))
-            }
+            Part::Member(dep) if dep.kind != MemberKind::Metric => Some(format!("{} '{}'", dep.kind.noun(), self.qualified_name(*dep))),
             _ => None,
         });
         let aggregate = crate::sql::scope::aggregate_calls(&m.def.expr).into_iter().next().map(|c| format!("the aggregate {c}()"));
@@ -474,7 +470,13 @@ mod tests {
 
     #[test]
     fn other_expressions_are_not_windows() {
-        for sql in ["SUM(x)", "sum(x) FILTER (WHERE over > 1)", "(SELECT max(a) OVER () FROM t)", "o.over", "count(*) FILTER (WHERE a IN (SELECT rank() OVER (ORDER BY b) FROM t))"] {
+        for sql in [
+            "SUM(x)",
+            "sum(x) FILTER (WHERE over > 1)",
+            "(SELECT max(a) OVER () FROM t)",
+            "o.over",
+            "count(*) FILTER (WHERE a IN (SELECT rank() OVER (ORDER BY b) FROM t))",
+        ] {
             assert_eq!(WindowText::parse(sql).unwrap(), None, "{sql}");
         }
     }

@@ -172,7 +172,10 @@ fn role_playing_joins_each_metric_through_its_own_relationship() {
 }
 
 fn define_err(json: &str, c: &[(&str, &[&str])]) -> String {
-    api::define("db", "main", "v", json, found(json, cols(c)), false, false, semantic_views_core::store::Layout::Missing, &[]).err().map(|e| e.message).unwrap_or_default()
+    api::define("db", "main", "v", json, found(json, cols(c)), false, false, semantic_views_core::store::Layout::Missing, &[])
+        .err()
+        .map(|e| e.message)
+        .unwrap_or_default()
 }
 
 #[test]

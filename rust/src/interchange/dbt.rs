@@ -376,8 +376,16 @@ impl Builder<'_> {
                     "primary" => return Err(entry_error(l.file, &key, "a semantic model has one primary entity")),
                     "unique" => t.unique.push(vec![col]),
                     "foreign" => {}
-                    "natural" => self.skipped.push(format!("{}: {key}: natural entity (slowly changing dimension joins are not supported)", l.file.path)),
-                    other => return Err(entry_error(l.file, &key, format!("unknown entity type '{other}' (primary, unique, foreign or natural)"))),
+                    "natural" => self
+                        .skipped
+                        .push(format!("{}: {key}: natural entity (slowly changing dimension joins are not supported)", l.file.path)),
+                    other => {
+                        return Err(entry_error(
+                            l.file,
+                            &key,
+                            format!("unknown entity type '{other}' (primary, unique, foreign or natural)"),
+                        ))
+                    }
                 }
             }
             self.def.tables.push(t);
@@ -399,7 +407,13 @@ impl Builder<'_> {
     /// `ref('orders')` (or `{{ ref('orders') }}`) names the table `orders`, in the chosen
     /// schema; `source('raw', 'orders')` names `raw.orders`.
     fn table_name(&self, l: &Located<SemanticModel>) -> Result<String> {
-        let bad = || entry_error(l.file, &format!("{}.model", l.key), format!("expected ref('model') or source('source', 'table'), found {}", quote_literal(&l.item.model)));
+        let bad = || {
+            entry_error(
+                l.file,
+                &format!("{}.model", l.key),
+                format!("expected ref('model') or source('source', 'table'), found {}", quote_literal(&l.item.model)),
+            )
+        };
         let toks: Vec<Tok> = tokenize(&l.item.model).map_err(|_| bad())?.into_iter().filter(|t| !t.is_trivia()).collect();
         let inner: Vec<&Token> = toks.iter().map(|t| &t.token).filter(|t| !matches!(t, Token::LBrace | Token::RBrace)).collect();
         let strings: Vec<String> = inner
@@ -444,7 +458,8 @@ impl Builder<'_> {
                 }
                 let key = format!("{}.entities[{i}] ({})", l.key, e.name);
                 let Some((home, target)) = self.entity_home(&e.name) else {
-                    self.skipped.push(format!("{}: {key}: foreign entity that no semantic model has as its primary or unique entity", l.file.path));
+                    self.skipped
+                        .push(format!("{}: {key}: foreign entity that no semantic model has as its primary or unique entity", l.file.path));
                     continue;
                 };
                 let from = column(l, &key, e.expr.as_deref().unwrap_or(&e.name))?;
@@ -514,7 +529,13 @@ impl Builder<'_> {
                 "ratio" | "derived" => derived.push(l),
                 "cumulative" => not_imported.push((m.name.clone(), why("cumulative"))),
                 "conversion" => not_imported.push((m.name.clone(), why("conversion"))),
-                other => return Err(entry_error(l.file, &l.key, format!("unknown metric type '{other}' (simple, ratio, derived, cumulative or conversion)"))),
+                other => {
+                    return Err(entry_error(
+                        l.file,
+                        &l.key,
+                        format!("unknown metric type '{other}' (simple, ratio, derived, cumulative or conversion)"),
+                    ))
+                }
             }
         }
         for SimpleMetric { name, description, measure, filter, at } in simple {
@@ -554,7 +575,8 @@ impl Builder<'_> {
             if later.is_empty() || later.len() == before {
                 // No progress: the first metric left names one that is nowhere defined.
                 if let Some(l) = later.first() {
-                    let unknown: Vec<&str> = inputs(&l.item).iter().map(|i| i.name()).filter(|n| !imported.contains(&n.to_lowercase())).collect();
+                    let unknown: Vec<&str> =
+                        inputs(&l.item).iter().map(|i| i.name()).filter(|n| !imported.contains(&n.to_lowercase())).collect();
                     return Err(entry_error(l.file, &l.key, format!("unknown metric {}", unknown.join(", "))));
                 }
                 break;
@@ -568,7 +590,13 @@ impl Builder<'_> {
     }
 
     /// A measure's aggregation as a metric of its table, with a filter as `FILTER (WHERE ...)`.
-    fn simple_metric(&mut self, name: &str, description: Option<String>, measure: &str, filter: Option<&Filter>) -> Result<Option<MemberDef>> {
+    fn simple_metric(
+        &mut self,
+        name: &str,
+        description: Option<String>,
+        measure: &str,
+        filter: Option<&Filter>,
+    ) -> Result<Option<MemberDef>> {
         let Some((l, m)) = self.measure(measure) else {
             return Err(Error::invalid(format!("metric {name}: unknown measure '{measure}'")));
         };
@@ -605,7 +633,8 @@ impl Builder<'_> {
         };
         let call = match filter {
             Some(f) => {
-                let conditions: Vec<String> = f.conditions().iter().map(|c| self.condition(&table, c).map(|s| format!("({s})"))).collect::<Result<_>>()?;
+                let conditions: Vec<String> =
+                    f.conditions().iter().map(|c| self.condition(&table, c).map(|s| format!("({s})"))).collect::<Result<_>>()?;
                 format!("{call} FILTER (WHERE {})", conditions.join(" AND "))
             }
             None => call,
@@ -650,7 +679,12 @@ impl Builder<'_> {
     }
 
     fn template(&self, table: &str, text: &str, inner: &[&Tok]) -> Result<String> {
-        let unsupported = || Error::invalid(format!("filter {}: only {{{{ Dimension('entity__name') }}}} and {{{{ TimeDimension('entity__name', 'grain') }}}} are supported", quote_literal(text)));
+        let unsupported = || {
+            Error::invalid(format!(
+                "filter {}: only {{{{ Dimension('entity__name') }}}} and {{{{ TimeDimension('entity__name', 'grain') }}}} are supported",
+                quote_literal(text)
+            ))
+        };
         let (Some(Token::Word(kind)), Some(Token::LParen)) = (inner.first().map(|t| &t.token), inner.get(1).map(|t| &t.token)) else {
             return Err(unsupported());
         };
@@ -671,7 +705,9 @@ impl Builder<'_> {
                 Some(e) => self.entity_home(e.rsplit("__").next().unwrap_or(e)).map(|(l, _)| &l.item),
                 None => self.models.iter().map(|l| &l.item).find(|m| m.name.eq_ignore_ascii_case(table)),
             };
-            let home = home.ok_or_else(|| Error::invalid(format!("filter {}: no semantic model has entity '{}'", quote_literal(text), entity.unwrap_or_default())))?;
+            let home = home.ok_or_else(|| {
+                Error::invalid(format!("filter {}: no semantic model has entity '{}'", quote_literal(text), entity.unwrap_or_default()))
+            })?;
             let dimension = home.dimensions.iter().find(|d| d.name.eq_ignore_ascii_case(name)).ok_or_else(|| {
                 Error::invalid(format!("filter {}: semantic model {} has no dimension '{name}'", quote_literal(text), home.name))
             })?;
@@ -697,7 +733,10 @@ impl Builder<'_> {
                     return Err(format!("a filter on its input {} is not supported", d.name));
                 }
                 if d.offset_window.is_some() || d.offset_to_grain.is_some() {
-                    return Err(format!("offset_window / offset_to_grain on its input {} (period-over-period offsets are not supported)", d.name));
+                    return Err(format!(
+                        "offset_window / offset_to_grain on its input {} (period-over-period offsets are not supported)",
+                        d.name
+                    ));
                 }
             }
         }
@@ -717,7 +756,9 @@ impl Builder<'_> {
             let mut at = 0;
             for r in refs.iter().filter(|r| r.parts.len() == 1) {
                 let alias = &r.parts[0].value;
-                if let Some(input) = p.metrics.iter().find(|i| i.detail().and_then(|d| d.alias.as_deref()).is_some_and(|a| a.eq_ignore_ascii_case(alias))) {
+                if let Some(input) =
+                    p.metrics.iter().find(|i| i.detail().and_then(|d| d.alias.as_deref()).is_some_and(|a| a.eq_ignore_ascii_case(alias)))
+                {
                     out.push_str(&expr[at..r.start]);
                     out.push_str(&ident_sql(input.name()));
                     at = r.end;
@@ -845,7 +886,8 @@ metrics:
         assert_eq!(d.tables[1].primary_key, vec!["customer_id"]);
         assert_eq!(d.relationships[0].from_columns, vec!["customer_id"]);
         assert_eq!(d.relationships[0].to, "customers");
-        let metrics: Vec<(Option<&str>, &str, &str)> = d.metrics.iter().map(|m| (m.table.as_deref(), m.name.as_str(), m.expr.as_str())).collect();
+        let metrics: Vec<(Option<&str>, &str, &str)> =
+            d.metrics.iter().map(|m| (m.table.as_deref(), m.name.as_str(), m.expr.as_str())).collect();
         assert_eq!(
             metrics,
             vec![
@@ -891,7 +933,11 @@ metrics:
     fn errors_name_file_and_entry() {
         let file = SourceFile { path: "m.yml".into(), text: ORDERS.replace("agg: count_distinct", "agg: mode") };
         let e = import(&[&file], "shop", None).unwrap_err();
-        assert!(e.message.contains("m.yml: metrics[3] (active_customers): measure customers_with_orders: unknown agg 'mode'"), "{}", e.message);
+        assert!(
+            e.message.contains("m.yml: metrics[3] (active_customers): measure customers_with_orders: unknown agg 'mode'"),
+            "{}",
+            e.message
+        );
         let file = SourceFile { path: "m.yml".into(), text: ORDERS.replace("type: foreign", "type: sideways") };
         let e = import(&[&file], "shop", None).unwrap_err();
         assert!(e.message.contains("semantic_models[0] (orders).entities[1] (customer): unknown entity type 'sideways'"), "{}", e.message);

@@ -115,7 +115,9 @@ pub fn import_text(text: &str, name: &str) -> Result<Imported> {
             Ok(view)
         }
         0 => Err(Error::invalid("the YAML text holds no semantic model")),
-        n => Err(Error::invalid(format!("the YAML text holds {n} semantic models; define_semantic_view_from_yaml takes one (use import_semantic_models for several)"))),
+        n => Err(Error::invalid(format!(
+            "the YAML text holds {n} semantic models; define_semantic_view_from_yaml takes one (use import_semantic_models for several)"
+        ))),
     }
 }
 
@@ -132,14 +134,16 @@ pub fn export(name: &str, definition: &Definition, types: &std::collections::BTr
 /// Whether a dimension was bound as a DATE, TIMESTAMP or TIME (a time dimension in both
 /// formats).
 pub(crate) fn is_time_dimension(types: &std::collections::BTreeMap<String, String>, alias: &str, name: &str) -> bool {
-    types
-        .get(&format!("dimension {alias}.{name}"))
-        .is_some_and(|ty| ty.starts_with("DATE") || ty.starts_with("TIMESTAMP") || ty == "TIME")
+    types.get(&format!("dimension {alias}.{name}")).is_some_and(|ty| ty.starts_with("DATE") || ty.starts_with("TIMESTAMP") || ty == "TIME")
 }
 
 /// A relationship as both formats write it: a name (they require one) and explicit referenced
 /// columns; None, with the reason in `left_out`, for ASOF and range matches neither expresses.
-pub(crate) fn exported_relationship(def: &Definition, r: &crate::model::RelationshipDef, left_out: &mut Vec<String>) -> Option<(String, Vec<String>)> {
+pub(crate) fn exported_relationship(
+    def: &Definition,
+    r: &crate::model::RelationshipDef,
+    left_out: &mut Vec<String>,
+) -> Option<(String, Vec<String>)> {
     let label = r.name.clone().unwrap_or_else(|| format!("{}_to_{}", r.from, r.to));
     if r.asof.is_some() || r.between.is_some() {
         left_out.push(format!("relationship {label}: {} match", if r.asof.is_some() { "ASOF" } else { "range (BETWEEN)" }));
@@ -189,12 +193,9 @@ fn default_dbt_name(files: &[&SourceFile]) -> Result<String> {
         let n = common.iter().zip(f).take_while(|(a, b)| a == b).count();
         common.truncate(n);
     }
-    common
-        .iter()
-        .rev()
-        .find(|p| !p.is_empty() && **p != ".")
-        .map(|p| p.to_string())
-        .ok_or_else(|| Error::invalid("cannot name the view the dbt files become (they share no folder): pass its name as the third argument"))
+    common.iter().rev().find(|p| !p.is_empty() && **p != ".").map(|p| p.to_string()).ok_or_else(|| {
+        Error::invalid("cannot name the view the dbt files become (they share no folder): pass its name as the third argument")
+    })
 }
 
 fn check_unique_names(views: &[Imported]) -> Result<()> {

@@ -182,7 +182,11 @@ fn ai_context(file: &SourceFile, key: &str, value: &Option<Value>) -> Result<AiC
 fn extensions(file: &SourceFile, key: &str, list: &[Extension], skipped: &mut Vec<String>) -> Result<()> {
     for e in list {
         if !VENDORS.contains(&e.vendor_name.as_str()) {
-            return Err(entry_error(file, &format!("{key}.custom_extensions"), format!("unknown vendor_name '{}' (expected one of {})", e.vendor_name, VENDORS.join(", "))));
+            return Err(entry_error(
+                file,
+                &format!("{key}.custom_extensions"),
+                format!("unknown vendor_name '{}' (expected one of {})", e.vendor_name, VENDORS.join(", ")),
+            ));
         }
         skipped.push(format!("{key}: custom_extensions of vendor {} (vendor data has no meaning here)", e.vendor_name));
     }
@@ -193,14 +197,10 @@ fn extensions(file: &SourceFile, key: &str, list: &[Extension], skipped: &mut Ve
 /// Tableau formulas.
 fn sql_expression(file: &SourceFile, key: &str, e: &Expression) -> Result<String> {
     let pick = |d: &str| e.dialects.iter().find(|x| x.dialect.eq_ignore_ascii_case(d));
-    pick("ANSI_SQL")
-        .or_else(|| pick("SNOWFLAKE"))
-        .or_else(|| pick("DATABRICKS"))
-        .map(|x| x.expression.clone())
-        .ok_or_else(|| {
-            let have: Vec<&str> = e.dialects.iter().map(|x| x.dialect.as_str()).collect();
-            entry_error(file, key, format!("no ANSI_SQL expression (dialects given: {})", have.join(", ")))
-        })
+    pick("ANSI_SQL").or_else(|| pick("SNOWFLAKE")).or_else(|| pick("DATABRICKS")).map(|x| x.expression.clone()).ok_or_else(|| {
+        let have: Vec<&str> = e.dialects.iter().map(|x| x.dialect.as_str()).collect();
+        entry_error(file, key, format!("no ANSI_SQL expression (dialects given: {})", have.join(", ")))
+    })
 }
 
 fn import_model(file: &SourceFile, index: usize, m: Model) -> Result<Imported> {
@@ -221,7 +221,14 @@ fn import_model(file: &SourceFile, index: usize, m: Model) -> Result<Imported> {
     for (i, d) in m.datasets.iter().enumerate() {
         let dkey = format!("{key}.datasets[{i}] ({})", d.name);
         if crate::sql::parse_qualified_name(&d.source).is_err() {
-            return Err(entry_error(file, &dkey, format!("source {} is not a table name (database.schema.table); queries as sources are not supported, create a view for it", quote_literal(&d.source))));
+            return Err(entry_error(
+                file,
+                &dkey,
+                format!(
+                    "source {} is not a table name (database.schema.table); queries as sources are not supported, create a view for it",
+                    quote_literal(&d.source)
+                ),
+            ));
         }
         let context = ai_context(file, &dkey, &d.ai_context)?;
         if context.instructions.is_some() {
@@ -356,12 +363,9 @@ fn grain(def: &Definition, a: &Aggregate) -> Result<String> {
     match a.datasets.len() {
         0 => only().ok_or_else(|| Error::invalid(format!("{} names no dataset; name one (e.g. COUNT(dataset.key))", a.text))),
         1 => Ok(a.datasets[0].clone()),
-        _ => a
-            .datasets
-            .iter()
-            .find(|d| a.datasets.iter().all(|o| reaches(def, d, o)))
-            .cloned()
-            .ok_or_else(|| Error::invalid(format!("{} reads datasets {} that no relationship path joins many-to-one", a.text, a.datasets.join(", ")))),
+        _ => a.datasets.iter().find(|d| a.datasets.iter().all(|o| reaches(def, d, o))).cloned().ok_or_else(|| {
+            Error::invalid(format!("{} reads datasets {} that no relationship path joins many-to-one", a.text, a.datasets.join(", ")))
+        }),
     }
 }
 
@@ -458,7 +462,16 @@ pub fn export(name: &str, def: &Definition, types: &BTreeMap<String, String>) ->
     for m in def.metrics.iter().filter(|m| !m.private) {
         let what = format!("metric {}", m.name);
         if !m.non_additive_by.is_empty() || !m.using.is_empty() || matches!(crate::window::WindowText::parse(&m.expr), Ok(Some(_))) {
-            left_out.push(format!("{what}: {} (OSI 1.0 cannot express it)", if !m.non_additive_by.is_empty() { "NON ADDITIVE BY" } else if !m.using.is_empty() { "USING" } else { "window function" }));
+            left_out.push(format!(
+                "{what}: {} (OSI 1.0 cannot express it)",
+                if !m.non_additive_by.is_empty() {
+                    "NON ADDITIVE BY"
+                } else if !m.using.is_empty() {
+                    "USING"
+                } else {
+                    "window function"
+                }
+            ));
             continue;
         }
         match metric_expression(def, m, 0) {

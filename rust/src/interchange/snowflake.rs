@@ -198,7 +198,8 @@ pub fn import(file: &SourceFile) -> Result<Imported> {
             }
         }
         if r.join_type.as_deref().is_some_and(|j| !j.eq_ignore_ascii_case("left_outer")) {
-            skipped.push(format!("{key}: join_type {} (joins keep every row of the left table)", r.join_type.as_deref().unwrap_or_default()));
+            skipped
+                .push(format!("{key}: join_type {} (joins keep every row of the left table)", r.join_type.as_deref().unwrap_or_default()));
         }
         def.relationships.push(RelationshipDef {
             name: Some(r.name.clone()),
@@ -348,7 +349,8 @@ pub fn export(name: &str, def: &Definition, types: &BTreeMap<String, String>) ->
         metrics: def.metrics.iter().filter(|m| m.table.is_none()).map(|m| out_member(m, &mut left_out)).collect(),
         verified_queries: None,
         custom_instructions: None,
-        module_custom_instructions: (instructions.sql_generation.is_some() || instructions.question_categorization.is_some()).then_some(instructions),
+        module_custom_instructions: (instructions.sql_generation.is_some() || instructions.question_categorization.is_some())
+            .then_some(instructions),
     };
     let mut out = String::from("# Snowflake semantic view YAML, written by the semantic_views DuckDB extension\n");
     for l in &left_out {

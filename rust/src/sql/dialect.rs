@@ -6,9 +6,8 @@
 use std::any::TypeId;
 
 use sqlparser::ast::{
-    Array, BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgOperator, FunctionArgumentList,
-    FunctionArguments, Ident, LambdaFunction, LambdaFunctionParameter, LambdaSyntax, ObjectName, OneOrManyWithParens,
-    Value,
+    Array, BinaryOperator, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgOperator, FunctionArgumentList, FunctionArguments,
+    Ident, LambdaFunction, LambdaFunctionParameter, LambdaSyntax, ObjectName, OneOrManyWithParens, Value,
 };
 use sqlparser::dialect::{Dialect, DuckDbDialect, Precedence};
 use sqlparser::keywords::Keyword;
@@ -117,9 +116,7 @@ impl Dialect for DuckDb {
             })
         };
         match &parser.peek_token_ref().token {
-            Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("glob") => {
-                Some(binary(parser, "GLOB", 1))
-            }
+            Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("glob") => Some(binary(parser, "GLOB", 1)),
             Token::Word(w) if w.quote_style.is_none() && w.value.eq_ignore_ascii_case("isnull") => {
                 parser.advance_token();
                 Some(Ok(Expr::IsNull(Box::new(expr.clone()))))
@@ -194,11 +191,7 @@ fn call(name: &str, args: Vec<FunctionArg>) -> Expr {
 
 fn lambda(params: Vec<Ident>, body: Expr) -> Expr {
     let params = params.into_iter().map(|name| LambdaFunctionParameter { name, data_type: None }).collect();
-    Expr::Lambda(LambdaFunction {
-        params: OneOrManyWithParens::Many(params),
-        body: Box::new(body),
-        syntax: LambdaSyntax::LambdaKeyword,
-    })
+    Expr::Lambda(LambdaFunction { params: OneOrManyWithParens::Many(params), body: Box::new(body), syntax: LambdaSyntax::LambdaKeyword })
 }
 
 fn unnamed(expr: Expr) -> FunctionArg {

@@ -191,9 +191,16 @@ pub fn parse_qualified_name(text: &str) -> Result<Vec<Ident>> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {
     Text(String),
-    Name { parts: Vec<Ident>, text: String, hidden_by: Vec<String> },
+    Name {
+        parts: Vec<Ident>,
+        text: String,
+        hidden_by: Vec<String>,
+    },
     /// A table read by a subquery (not a CTE), as written.
-    Table { parts: Vec<Ident>, text: String },
+    Table {
+        parts: Vec<Ident>,
+        text: String,
+    },
 }
 
 /// Splits an SQL expression into text and the names that refer outside it, found by SQL's
@@ -252,15 +259,87 @@ pub fn scan_expression(sql: &str, columns: scope::Columns) -> Result<Vec<Piece>>
 
 /// Words that are never column references when unquoted (DuckDB's reserved keywords).
 pub(crate) const RESERVED: &[&str] = &[
-    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
-    "check", "collate", "column", "constraint", "create", "default", "deferrable", "desc", "distinct", "do",
-    "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
-    "initially", "intersect", "into", "lateral", "leading", "limit", "not", "null", "offset", "on", "only",
-    "or", "order", "placing", "primary", "references", "returning", "select", "some", "symmetric", "table",
-    "then", "to", "trailing", "true", "union", "unique", "using", "variadic", "when", "where", "window", "with",
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "some",
+    "symmetric",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
     // Not reserved in DuckDB, but operators and clause words inside expressions.
-    "interval", "is", "isnull", "notnull", "like", "ilike", "similar", "between", "glob", "escape", "over",
-    "filter", "exists",
+    "interval",
+    "is",
+    "isnull",
+    "notnull",
+    "like",
+    "ilike",
+    "similar",
+    "between",
+    "glob",
+    "escape",
+    "over",
+    "filter",
+    "exists",
 ];
 
 /// For the DuckDB syntax sqlparser cannot parse (e.g. `sum(x) FILTER (x > 0)`): when the
@@ -354,9 +433,17 @@ fn is_star(toks: &[Tok]) -> bool {
     let sig: Vec<&Token> = toks.iter().map(|t| &t.token).filter(|t| !matches!(t, Token::Whitespace(_))).collect();
     match sig.as_slice() {
         [Token::Mul] => true,
-        [.., Token::Period, Token::Mul] => sig[..sig.len() - 2].iter().enumerate().all(|(i, t)| {
-            if i % 2 == 0 { matches!(t, Token::Word(_)) } else { matches!(t, Token::Period) }
-        }),
+        [.., Token::Period, Token::Mul] => {
+            sig[..sig.len() - 2].iter().enumerate().all(
+                |(i, t)| {
+                    if i % 2 == 0 {
+                        matches!(t, Token::Word(_))
+                    } else {
+                        matches!(t, Token::Period)
+                    }
+                },
+            )
+        }
         _ => false,
     }
 }

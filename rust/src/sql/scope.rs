@@ -6,7 +6,7 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    AccessExpr, Spanned, Expr, ObjectName, ObjectNamePart, Query, SelectItem, SetExpr, TableFactor, TableWithJoins, Visit, Visitor,
+    AccessExpr, Expr, ObjectName, ObjectNamePart, Query, SelectItem, SetExpr, Spanned, TableFactor, TableWithJoins, Visit, Visitor,
 };
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Location, Token};
@@ -72,12 +72,56 @@ pub fn parse_expression(sql: &str) -> Result<Expr> {
 
 /// DuckDB's common aggregate functions (used to explain misuse, never to decide meaning).
 const AGGREGATES: &[&str] = &[
-    "any_value", "approx_count_distinct", "approx_quantile", "arg_max", "arg_min", "argmax", "argmin", "array_agg",
-    "avg", "bit_and", "bit_or", "bit_xor", "bool_and", "bool_or", "count", "count_if", "countif", "favg", "first",
-    "fsum", "geomean", "histogram", "kurtosis", "last", "list", "mad", "max", "max_by", "mean", "median", "min",
-    "min_by", "mode", "product", "quantile", "quantile_cont", "quantile_disc", "regr_slope", "reservoir_quantile",
-    "sem", "skewness", "stddev", "stddev_pop", "stddev_samp", "string_agg", "sum", "sumkahan", "var_pop",
-    "var_samp", "variance",
+    "any_value",
+    "approx_count_distinct",
+    "approx_quantile",
+    "arg_max",
+    "arg_min",
+    "argmax",
+    "argmin",
+    "array_agg",
+    "avg",
+    "bit_and",
+    "bit_or",
+    "bit_xor",
+    "bool_and",
+    "bool_or",
+    "count",
+    "count_if",
+    "countif",
+    "favg",
+    "first",
+    "fsum",
+    "geomean",
+    "histogram",
+    "kurtosis",
+    "last",
+    "list",
+    "mad",
+    "max",
+    "max_by",
+    "mean",
+    "median",
+    "min",
+    "min_by",
+    "mode",
+    "product",
+    "quantile",
+    "quantile_cont",
+    "quantile_disc",
+    "regr_slope",
+    "reservoir_quantile",
+    "sem",
+    "skewness",
+    "stddev",
+    "stddev_pop",
+    "stddev_samp",
+    "string_agg",
+    "sum",
+    "sumkahan",
+    "var_pop",
+    "var_samp",
+    "variance",
 ];
 
 /// Whether `name` is one of DuckDB's common aggregate functions.
@@ -216,9 +260,9 @@ impl Finder<'_> {
             }
             other => {
                 let alias = match other {
-                    TableFactor::Function { alias, .. }
-                    | TableFactor::TableFunction { alias, .. }
-                    | TableFactor::UNNEST { alias, .. } => alias.clone(),
+                    TableFactor::Function { alias, .. } | TableFactor::TableFunction { alias, .. } | TableFactor::UNNEST { alias, .. } => {
+                        alias.clone()
+                    }
                     _ => None,
                 };
                 sources.push(Source { name: alias_name(&alias), columns: alias_columns(&alias) });
