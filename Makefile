@@ -107,7 +107,7 @@ clean:
 endif
 
 # ---- Project targets -------------------------------------------------------------------------------
-.PHONY: all-versions test test-version test-suites venv rust-test demo bench fuzz
+.PHONY: all-versions test test-version test-suites venv rust-test lint demo bench fuzz
 
 # $(call venv_python,<version>): the official Python package of that version (+ its CLI where PyPI has one).
 venv_python = $(PROJ_DIR).venv/$(1)/bin/python
@@ -133,8 +133,13 @@ endef
 all-versions:
 	@for v in $(DUCKDB_VERSIONS); do $(MAKE) --no-print-directory release DUCKDB_VERSION=$$v || exit 1; done
 
-rust-test:
+rust-test: lint
 	cargo test --locked --workspace
+
+# The Rust core's style: rustfmt (rust/rustfmt.toml) and clippy with no warnings.
+lint:
+	cargo fmt --check
+	cargo clippy --locked --release --workspace -- -D warnings
 
 # Every suite against one DuckDB version's build.
 test-version: venv
