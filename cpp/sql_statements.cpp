@@ -355,16 +355,18 @@ struct ViewsRead {
 //! versions (the definition is read only if the cache asks for it), else by definition.
 static ViewsRead ReadViews(ClientContext &context, const string &sql) {
 	auto &cache = GetViewCache(context);
-	auto names = rs::plain_sql_candidates(cache, ToStr(sql));
+	auto candidates = rs::plain_sql_candidates(cache, ToStr(sql));
 	ViewsRead read;
-	for (auto &name : names) {
+	for (auto &candidate : candidates) {
+		auto &name = candidate.name;
 		try {
 			DefinitionStore store;
 			ViewTarget target;
-			// A name the replacement scan found is no table's (DuckDB looked for one first).
+			// A name the replacement scan found is no table's (DuckDB looked for one first); a
+			// semantic_view('name', ...) call reads the semantic view whatever tables exist.
 			if (!TakeScanned(context, ToString(name), target, store)) {
 				target = ResolveViewTarget(context, ToString(name), ViewNameUse::QUERY, store);
-				if (CatalogHasTable(context, target)) {
+				if (candidate.as_relation && CatalogHasTable(context, target)) {
 					continue;
 				}
 			}

@@ -132,6 +132,13 @@ mod ffi {
         Versioned,
     }
 
+    /// A name a plain SQL query may read a semantic view by; `as_relation`: named as a relation
+    /// (`FROM x`), where a table of that name would be read instead.
+    struct PlainCandidate {
+        name: String,
+        as_relation: bool,
+    }
+
     /// A semantic view named in a plain SQL query, as the glue found it: its version (empty
     /// where the store has none) and its definition (empty until the cache asks for it).
     struct PlainView {
@@ -229,7 +236,7 @@ mod ffi {
         fn dimensions_for_metric(definition: &str, metric: &str) -> Result<Vec<MetricDimension>>;
         /// A statement DuckDB could not bind (see `plain_sql`): the names it may read as
         /// semantic views, and its rewrite over them; both kept by the cache per text.
-        fn plain_sql_candidates(cache: &ViewCache, sql: &str) -> Vec<String>;
+        fn plain_sql_candidates(cache: &ViewCache, sql: &str) -> Vec<PlainCandidate>;
         fn read_models(files: &Vec<ModelFile>, format: &str, view_name: &str, ref_schema: &str) -> Result<Vec<ImportedModel>>;
         fn definition_from_yaml(name: &str, text: &str) -> Result<ImportedModel>;
         fn model_to_yaml(name: &str, definition: &str, format: &str) -> Result<String>;
@@ -544,8 +551,12 @@ fn properties(definition: &str, home_catalog: &str) -> BridgeResult<Vec<ffi::Pro
 
 /// Never panics across the bridge: text that cannot be read (or a reader that panicked) has
 /// no candidates, so DuckDB's own error stands.
-fn plain_sql_candidates(cache: &ViewCache, sql: &str) -> Vec<String> {
-    catch_unwind(AssertUnwindSafe(|| cache.candidates(sql, || crate::plain_sql::PlainQuery::new(sql).candidates()))).unwrap_or_default()
+fn plain_sql_candidates(cache: &ViewCache, sql: &str) -> Vec<ffi::PlainCandidate> {
+    catch_unwind(AssertUnwindSafe(|| cache.candidates(sql, || crate::plain_sql::PlainQuery::new(sql).candidates())))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| ffi::PlainCandidate { name: c.name, as_relation: c.as_relation })
+        .collect()
 }
 
 fn prepared_statement_name(sql: &str) -> ffi::PreparedName {

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::error::Result;
+use crate::plain_sql::Candidate;
 use crate::plan::Request;
 use crate::store::Stored;
 use crate::view::View;
@@ -137,7 +138,7 @@ struct Entries {
     derived: HashMap<DerivedKey, Derived>,
     derived_bytes: usize,
     /// Plain-SQL statement text -> the names it may read as semantic views.
-    candidates: HashMap<String, (Vec<String>, u64)>,
+    candidates: HashMap<String, (Vec<Candidate>, u64)>,
     candidate_bytes: usize,
 }
 
@@ -294,7 +295,7 @@ impl ViewCache {
     }
 
     /// The candidate view names of a plain-SQL statement: `read` runs on a miss.
-    pub fn candidates(&self, sql: &str, read: impl FnOnce() -> Vec<String>) -> Vec<String> {
+    pub fn candidates(&self, sql: &str, read: impl FnOnce() -> Vec<Candidate>) -> Vec<Candidate> {
         {
             let mut e = self.lock();
             e.clock += 1;
@@ -564,12 +565,13 @@ mod tests {
     fn candidates_are_read_once_per_text_and_bounded() {
         let cache = ViewCache::new(1 << 20);
         let calls = std::cell::Cell::new(0);
+        let sales = vec![Candidate { name: "sales".to_string(), as_relation: true }];
         let read = || {
             calls.set(calls.get() + 1);
-            vec!["sales".to_string()]
+            sales.clone()
         };
-        assert_eq!(cache.candidates("SELECT AGG(m) FROM sales", read), ["sales"]);
-        assert_eq!(cache.candidates("SELECT AGG(m) FROM sales", read), ["sales"]);
+        assert_eq!(cache.candidates("SELECT AGG(m) FROM sales", read), sales);
+        assert_eq!(cache.candidates("SELECT AGG(m) FROM sales", read), sales);
         assert_eq!(calls.get(), 1);
         for i in 0..MAX_CANDIDATE_TEXTS + 5 {
             cache.candidates(&format!("SELECT {i}"), Vec::new);

@@ -127,43 +127,45 @@ impl PlainQuery {
         PlainQuery { form }
     }
 
-    /// The names of the tables read alone by a query block (`FROM x` without joins): the
-    /// candidates for semantic views. Empty when the statement is not a query sqlparser reads.
-    pub fn candidates(&self) -> Vec<String> {
-        struct Names(Vec<String>);
+    /// The names of the tables read alone by a query block (`FROM x` without joins), described
+    /// (`DESCRIBE x`) or named by a `semantic_view('x', ...)` call: the candidates for semantic
+    /// views. Empty when the statement is not a query sqlparser reads.
+    pub fn candidates(&self) -> Vec<Candidate> {
+        struct Names(Vec<Candidate>);
+        impl Names {
+            fn add(&mut self, name: String, as_relation: bool) {
+                match self.0.iter_mut().find(|c| c.name == name) {
+                    Some(c) => c.as_relation |= as_relation,
+                    None => self.0.push(Candidate { name, as_relation }),
+                }
+            }
+        }
         impl Visitor for Names {
             type Break = ();
             fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
                 if let Some((name, _)) = single_table(select) {
-                    let name = name.to_string();
-                    if !self.0.contains(&name) {
-                        self.0.push(name);
-                    }
+                    self.add(name.to_string(), true);
                 }
                 ControlFlow::Continue(())
             }
             fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
                 if let Some((name, _)) = table_function_request(factor) {
-                    if !self.0.contains(&name) {
-                        self.0.push(name);
-                    }
+                    self.add(name, false);
                 }
                 ControlFlow::Continue(())
             }
         }
         match &self.form {
-            Form::Described(name) => vec![name.clone()],
+            Form::Described(name) => vec![Candidate { name: name.clone(), as_relation: true }],
             Form::Unreadable => Vec::new(),
             Form::Statements { statements, described, .. } => {
                 let mut names = Names(Vec::new());
                 for s in statements.iter().filter(|s| rewritable(s)) {
                     let _ = s.visit(&mut names);
                 }
-                names.0.retain(|n| !described.iter().any(|d| d.placeholder == *n));
+                names.0.retain(|c| !described.iter().any(|d| d.placeholder == c.name));
                 for d in described {
-                    if !names.0.contains(&d.name) {
-                        names.0.push(d.name.clone());
-                    }
+                    names.add(d.name.clone(), true);
                 }
                 names.0
             }
@@ -239,8 +241,17 @@ impl PlainQuery {
     }
 }
 
+/// A name a statement may read a semantic view by.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub name: String,
+    /// Named as a relation (`FROM x`, `DESCRIBE x`), where a table or view of that name is read
+    /// instead; a `semantic_view('x', ...)` call reads the semantic view whatever tables exist.
+    pub as_relation: bool,
+}
+
 /// The candidates of one statement's text (see [`PlainQuery::candidates`]).
-pub fn candidates(sql: &str) -> Vec<String> {
+pub fn candidates(sql: &str) -> Vec<Candidate> {
     PlainQuery::new(sql).candidates()
 }
 
@@ -1493,25 +1504,32 @@ mod tests {
         assert_eq!(prepared_statement("SELECT * FROM SEMANTIC_VIEW(v METRICS m)"), None);
     }
 
+    /// The candidate names of `sql`, a call's name marked `call:`.
+    fn candidate_names(sql: &str) -> Vec<String> {
+        candidates(sql).into_iter().map(|c| if c.as_relation { c.name } else { format!("call:{}", c.name) }).collect()
+    }
+
     #[test]
     fn candidates_are_single_table_blocks() {
-        assert_eq!(candidates("SELECT region, AGG(revenue) FROM sales GROUP BY region"), ["sales"]);
+        assert_eq!(candidate_names("SELECT region, AGG(revenue) FROM sales GROUP BY region"), ["sales"]);
         assert_eq!(
-            candidates("WITH s AS (SELECT region FROM main.sales GROUP BY ALL) SELECT * FROM s JOIN t USING (region)"),
+            candidate_names("WITH s AS (SELECT region FROM main.sales GROUP BY ALL) SELECT * FROM s JOIN t USING (region)"),
             ["main.sales"]
         );
         assert!(candidates("SELECT 1 FROM a JOIN b ON true").is_empty());
         assert!(candidates("not sql at all").is_empty());
-        assert_eq!(candidates("PREPARE p AS SELECT AGG(revenue) FROM sales WHERE status = ?"), ["sales"]);
-        assert_eq!(candidates("DESCRIBE main.sales"), ["main.sales"]);
-        assert_eq!(candidates("SHOW sales;"), ["sales"]);
+        assert_eq!(candidate_names("PREPARE p AS SELECT AGG(revenue) FROM sales WHERE status = ?"), ["sales"]);
+        assert_eq!(candidate_names("DESCRIBE main.sales"), ["main.sales"]);
+        assert_eq!(candidate_names("SHOW sales;"), ["sales"]);
         assert!(candidates("SHOW TABLES").is_empty());
+        assert_eq!(candidate_names("SELECT * FROM semantic_view('sales', metrics := ['revenue'])"), ["call:sales"]);
+        assert_eq!(candidate_names("SELECT * FROM semantic_view('sales', metrics := ['m']) UNION ALL SELECT AGG(m) FROM sales"), ["sales"]);
     }
 
     #[test]
     fn described_relations_are_described_views_or_left_as_written() {
-        assert_eq!(candidates("SELECT column_name FROM (DESCRIBE sales) WHERE kind = 'metric'"), ["sales"]);
-        assert_eq!(candidates("SELECT * FROM (SHOW main.sales) d JOIN (DESCRIBE t) USING (column_name)"), ["main.sales", "t"]);
+        assert_eq!(candidate_names("SELECT column_name FROM (DESCRIBE sales) WHERE kind = 'metric'"), ["sales"]);
+        assert_eq!(candidate_names("SELECT * FROM (SHOW main.sales) d JOIN (DESCRIBE t) USING (column_name)"), ["main.sales", "t"]);
         assert!(candidates("SELECT * FROM (DESCRIBE SELECT 1)").is_empty());
         let sql = rewrite_ok("SELECT d.column_name FROM (DESCRIBE sales) AS d JOIN (DESC other) o USING (column_name) ORDER BY 1");
         assert!(sql.starts_with("SELECT d.column_name FROM (SELECT column_name, column_type, kind, comment FROM ("), "{sql}");
@@ -1524,7 +1542,7 @@ mod tests {
     #[test]
     fn literal_table_function_calls_are_expanded_in_place() {
         let call = "semantic_view('sales', dimensions := ['region'], metrics := ['revenue'])";
-        assert_eq!(candidates(&format!("SELECT * FROM {call} JOIN t USING (region)")), ["sales"]);
+        assert_eq!(candidate_names(&format!("SELECT * FROM {call} JOIN t USING (region)")), ["call:sales"]);
         assert!(candidates("SELECT * FROM semantic_view('sales', dimensions := d)").is_empty());
         assert!(candidates("SELECT * FROM semantic_view('sales', dimensions := ['a'], dimensions := ['b'])").is_empty());
         assert!(candidates("SELECT * FROM other.semantic_view('sales')").is_empty());
@@ -1666,7 +1684,7 @@ mod tests {
         assert!(sql.starts_with("CREATE VIEW by_region AS SELECT"), "{sql}");
         let call = r#"FROM (SELECT * FROM semantic_view('sales', dimensions := ['"c"."region"'], metrics := ['"o"."revenue"'], where_clause := 'status = ''F''')) AS "sales""#;
         assert!(sql.contains(call), "{sql}");
-        assert_eq!(candidates("CREATE OR REPLACE VIEW v AS SELECT AGG(revenue) FROM sales"), ["sales"]);
+        assert_eq!(candidate_names("CREATE OR REPLACE VIEW v AS SELECT AGG(revenue) FROM sales"), ["sales"]);
     }
 
     #[test]
