@@ -294,7 +294,7 @@ DefinitionStore ReadDefinitionStore(ClientContext &context, const string &catalo
 		// Read the vectors directly: building a Value per cell would cost more than the scan.
 		vector<UnifiedVectorFormat> formats(types.size());
 		for (idx_t c = 0; c < types.size(); c++) {
-			chunk.data[c].ToUnifiedFormat(chunk.size(), formats[c]);
+			compat::ToUnifiedFormat(chunk.data[c], chunk.size(), formats[c]);
 		}
 		auto schemas = UnifiedVectorFormat::GetData<string_t>(formats[0]);
 		auto names = UnifiedVectorFormat::GetData<string_t>(formats[1]);
@@ -371,7 +371,7 @@ static bool FetchRowTexts(ClientContext &context, DataTable &table, Catalog &cat
 	texts.resize(columns.size());
 	for (idx_t c = 0; c < columns.size(); c++) {
 		UnifiedVectorFormat format;
-		chunk.data[c].ToUnifiedFormat(1, format);
+		compat::ToUnifiedFormat(chunk.data[c], 1, format);
 		auto index = format.sel->get_index(0);
 		if (!format.validity.RowIsValid(index)) {
 			return false;

@@ -139,6 +139,16 @@ inline ParserSettings CurrentParserSettings(ClientContext &context) {
 }
 
 //! Parses SQL with the client's parser settings (and its parser extensions).
+//! `vector`'s first `count` rows in unified format (2.0 reads the count from the vector).
+inline void ToUnifiedFormat(Vector &vector, idx_t count, UnifiedVectorFormat &format) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	(void)count;
+	vector.ToUnifiedFormat(format);
+#else
+	vector.ToUnifiedFormat(count, format);
+#endif
+}
+
 inline vector<unique_ptr<SQLStatement>> ParseStatements(ClientContext &context, const string &sql) {
 #if SEMANTIC_VIEWS_DUCKDB_2
 	Parser parser(context);
