@@ -12,6 +12,8 @@
 #include "view_commands.hpp"
 #include "view_cache.hpp"
 
+#include <algorithm>
+
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/main/client_context_state.hpp"
 #include "duckdb/main/config.hpp"
@@ -305,10 +307,14 @@ static string StatementText(ClientContext &context, SQLStatement &statement, str
 //! them from here instead of resolving each name again.
 struct ScannedViews : public ClientContextState {
 	static constexpr const char *KEY = "semantic_views_scanned";
+	struct Scanned {
+		string name;
+		ViewTarget target;
+		DefinitionStore store;
+	};
 	//! The query (statement) number they were found in.
 	idx_t query = MAXIMUM_QUERY_ID;
-	vector<std::pair<string, ViewTarget>> targets;
-	vector<DefinitionStore> stores;
+	vector<Scanned> views;
 };
 
 static void RememberScanned(ClientContext &context, const string &name, const ViewTarget &target,
@@ -317,11 +323,9 @@ static void RememberScanned(ClientContext &context, const string &name, const Vi
 	auto query = context.transaction.GetActiveQuery();
 	if (scanned->query != query) {
 		scanned->query = query;
-		scanned->targets.clear();
-		scanned->stores.clear();
+		scanned->views.clear();
 	}
-	scanned->targets.emplace_back(name, target);
-	scanned->stores.push_back(std::move(store));
+	scanned->views.push_back({name, target, std::move(store)});
 }
 
 //! The view the replacement scan found under `name` in the running statement, if any.
@@ -330,16 +334,15 @@ static bool TakeScanned(ClientContext &context, const string &name, ViewTarget &
 	if (!scanned || scanned->query != context.transaction.GetActiveQuery()) {
 		return false;
 	}
-	for (idx_t i = 0; i < scanned->targets.size(); i++) {
-		if (scanned->targets[i].first == name) {
-			target = scanned->targets[i].second;
-			store = std::move(scanned->stores[i]);
-			scanned->targets.erase(scanned->targets.begin() + NumericCast<int64_t>(i));
-			scanned->stores.erase(scanned->stores.begin() + NumericCast<int64_t>(i));
-			return true;
-		}
+	auto &views = scanned->views;
+	auto found = std::find_if(views.begin(), views.end(), [&](const ScannedViews::Scanned &v) { return v.name == name; });
+	if (found == views.end()) {
+		return false;
 	}
-	return false;
+	target = std::move(found->target);
+	store = std::move(found->store);
+	views.erase(found);
+	return true;
 }
 
 //! The semantic views a statement reads, with the store rows they come from.
@@ -356,6 +359,7 @@ struct ViewsRead {
 static ViewsRead ReadViews(ClientContext &context, const string &sql) {
 	auto &cache = GetViewCache(context);
 	auto candidates = rs::plain_sql_candidates(cache, ToStr(sql));
+	auto verify_keys = VerifyKeys(context);
 	ViewsRead read;
 	for (auto &candidate : candidates) {
 		auto &name = candidate.name;
@@ -372,7 +376,7 @@ static ViewsRead ReadViews(ClientContext &context, const string &sql) {
 			}
 			auto &row = store.Find(target);
 			auto definition = row.version.empty() ? row.Definition(context) : string();
-			read.views.push_back(rs::PlainView {name, row.version, definition, target.catalog, VerifyKeys(context)});
+			read.views.push_back(rs::PlainView {name, row.version, definition, target.catalog, verify_keys});
 			read.rows.push_back(NumericCast<idx_t>(&row - store.rows.data()));
 			read.stores.push_back(std::move(store));
 		} catch (std::exception &) {

@@ -138,7 +138,6 @@ inline ParserSettings CurrentParserSettings(ClientContext &context) {
 	return settings;
 }
 
-//! Parses SQL with the client's parser settings (and its parser extensions).
 //! `vector`'s first `count` rows in unified format (2.0 reads the count from the vector).
 inline void ToUnifiedFormat(Vector &vector, idx_t count, UnifiedVectorFormat &format) {
 #if SEMANTIC_VIEWS_DUCKDB_2
@@ -149,6 +148,7 @@ inline void ToUnifiedFormat(Vector &vector, idx_t count, UnifiedVectorFormat &fo
 #endif
 }
 
+//! Parses SQL with the client's parser settings (and its parser extensions).
 inline vector<unique_ptr<SQLStatement>> ParseStatements(ClientContext &context, const string &sql) {
 #if SEMANTIC_VIEWS_DUCKDB_2
 	Parser parser(context);
