@@ -8,6 +8,7 @@
 #include "rows_function.hpp"
 #include "semantic_views_functions.hpp"
 #include "view_cache.hpp"
+#include "view_call.hpp"
 
 #include "duckdb/main/extension/extension_loader.hpp"
 #include "duckdb/parser/parser.hpp"
@@ -33,9 +34,8 @@ static rust::Vec<rust::String> NameList(const NAMED_PARAMETERS &parameters, cons
 	return out;
 }
 
-//! Reads the view named by the first argument and expands the request to SQL.
-static string ExpandRequest(ClientContext &context, TableFunctionBindInput &input, const string &function) {
-	auto name = StringArgument(input.inputs[0], function, "name");
+//! The request of a semantic_view(...) or explain_semantic_view(...) call, from its bound arguments.
+static rs::ExpandRequest BoundRequest(TableFunctionBindInput &input) {
 	rs::ExpandRequest request;
 	request.dimensions = NameList(input.named_parameters, "dimensions");
 	request.metrics = NameList(input.named_parameters, "metrics");
@@ -45,6 +45,10 @@ static string ExpandRequest(ClientContext &context, TableFunctionBindInput &inpu
 	if (request.has_where) {
 		request.where_clause = StringValue::Get(*where);
 	}
+	return request;
+}
+
+string ExpandCall(ClientContext &context, const string &name, rs::ExpandRequest &request) {
 	request.verify_keys = VerifyKeys(context);
 	DefinitionStore store;
 	auto target = ResolveViewTarget(context, name, ViewNameUse::QUERY, store);
@@ -65,24 +69,32 @@ static string ExpandRequest(ClientContext &context, TableFunctionBindInput &inpu
 	return ToString(expanded.sql);
 }
 
+unique_ptr<SelectStatement> ExpandCallToSelect(ClientContext &context, const string &name,
+                                               rs::ExpandRequest &request) {
+	auto statements = ParseGenerated(context, ExpandCall(context, name, request));
+	if (statements.size() != 1 || statements[0]->type != StatementType::SELECT_STATEMENT) {
+		throw InvalidInputException("semantic_view: expansion did not produce a single SELECT");
+	}
+	return unique_ptr_cast<SQLStatement, SelectStatement>(std::move(statements[0]));
+}
+
 static unique_ptr<TableRef> SemanticViewBind(ClientContext &context, TableFunctionBindInput &input) {
-	auto sql = ExpandRequest(context, input, "semantic_view");
+	auto name = StringArgument(input.inputs[0], "semantic_view", "name");
+	auto request = BoundRequest(input);
+	auto select = ExpandCallToSelect(context, name, request);
 	// Definitions are data, not catalog entries: prepared statements must re-expand.
 	if (input.binder) {
 		input.binder->SetAlwaysRequireRebind();
 	}
-	auto statements = ParseGenerated(context, sql);
-	if (statements.size() != 1 || statements[0]->type != StatementType::SELECT_STATEMENT) {
-		throw InvalidInputException("semantic_view: expansion did not produce a single SELECT");
-	}
-	auto select = unique_ptr_cast<SQLStatement, SelectStatement>(std::move(statements[0]));
 	return make_uniq<SubqueryRef>(std::move(select));
 }
 
 static unique_ptr<FunctionData> ExplainBind(ClientContext &context, TableFunctionBindInput &input,
                                             vector<LogicalType> &return_types, compat::ColumnNames &names) {
 	auto data = make_uniq<RowsData>();
-	data->rows.push_back({Value(ExpandRequest(context, input, "explain_semantic_view"))});
+	auto name = StringArgument(input.inputs[0], "explain_semantic_view", "name");
+	auto request = BoundRequest(input);
+	data->rows.push_back({Value(ExpandCall(context, name, request))});
 	return_types.push_back(LogicalType::VARCHAR);
 	names.push_back("sql");
 	return std::move(data);

@@ -15,6 +15,7 @@ static void LoadInternal(ExtensionLoader &loader) {
 	RegisterSqlStatements(loader);
 	RegisterInterchangeFunctions(loader);
 	RegisterVerifyFunctions(loader);
+	RegisterCallInlining(loader);
 }
 
 void SemanticViewsExtension::Load(ExtensionLoader &loader) {
