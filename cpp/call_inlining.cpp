@@ -211,14 +211,18 @@ private:
 	ClientContext &context;
 };
 
-static void InlineCalls(PlannerExtensionInput &input, SQLStatement &statement) {
+bool InlineViewCalls(ClientContext &context, SQLStatement &statement) {
 	if (statement.type != StatementType::SELECT_STATEMENT) {
-		return;
+		return false;
 	}
-	CallInliner inliner(input.context);
+	CallInliner inliner(context);
 	inliner.Inline(statement.Cast<SelectStatement>().node);
+	return inliner.inlined;
+}
+
+static void InlineCalls(PlannerExtensionInput &input, SQLStatement &statement) {
 	// Definitions are data, not catalog entries: prepared statements must expand again.
-	if (inliner.inlined) {
+	if (InlineViewCalls(input.context, statement)) {
 		input.binder.SetAlwaysRequireRebind();
 	}
 }

@@ -8,6 +8,7 @@
 #include "bounded_map.hpp"
 #include "duckdb_compat.hpp"
 #include "parse_cache.hpp"
+#include "view_call.hpp"
 #include "semantic_views_functions.hpp"
 #include "view_commands.hpp"
 #include "view_cache.hpp"
@@ -436,6 +437,15 @@ static BoundStatement BindPlainSql(ClientContext &context, Binder &binder, SQLSt
 //! binding the table function. What the rewrite does not take (a statement sqlparser does not
 //! read, COPY, an invalid request) binds as written, where the table function reports errors.
 static BoundStatement BindClauseQuery(ClientContext &context, Binder &binder, const string &sql) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	// The calls of a SELECT are replaced in its parsed tree, as DuckDB's pre-bind hook does.
+	auto statements = ParseGenerated(context, sql);
+	if (statements.size() == 1 && InlineViewCalls(context, *statements[0])) {
+		auto child = Binder::CreateBinder(context, &binder);
+		child->SetAlwaysRequireRebind();
+		return child->Bind(*statements[0]);
+	}
+#endif
 	// PREPARE p AS ...: the rewrite would be of the prepared statement alone.
 	auto prepares = ToString(rs::prepared_statement_name(ToStr(sql)).kind) == "prepare";
 	auto read = prepares ? ViewsRead() : ReadViews(context, sql);
