@@ -14,6 +14,8 @@
 #include "duckdb/main/extension/extension_loader.hpp"
 
 #if SEMANTIC_VIEWS_DUCKDB_2
+#include "duckdb/catalog/catalog.hpp"
+#include "duckdb/catalog/entry_lookup_info.hpp"
 #include "duckdb/parser/expression/constant_expression.hpp"
 #include "duckdb/parser/expression/function_expression.hpp"
 #include "duckdb/parser/expression/star_expression.hpp"
@@ -191,12 +193,24 @@ private:
 		}
 	}
 
+	//! Whether `semantic_view` names our table function where DuckDB looks it up (a macro of that
+	//! name in a schema on the search path would be bound instead); looked up once per statement.
+	bool BindsOurs() {
+		if (!binds_ours.IsValid()) {
+			QualifiedName name(Identifier("semantic_view"));
+			EntryLookupInfo lookup(CatalogType::TABLE_FUNCTION_ENTRY, name);
+			auto entry = Catalog::GetEntry(context, lookup, OnEntryNotFound::RETURN_NULL);
+			binds_ours = entry && entry->ParentCatalog().IsSystemCatalog() ? 1 : 0;
+		}
+		return binds_ours.GetIndex() == 1;
+	}
+
 	//! The SELECT a call expands to; none when the table function should bind it instead (it
 	//! then reports the error of a failing request, with the call's position).
 	unique_ptr<SelectStatement> Expand(const TableFunctionRef &call) {
 		string name;
 		rs::ExpandRequest request;
-		if (!ReadCall(call, name, request)) {
+		if (!ReadCall(call, name, request) || !BindsOurs()) {
 			return nullptr;
 		}
 		try {
@@ -209,6 +223,7 @@ private:
 	}
 
 	ClientContext &context;
+	optional_idx binds_ours;
 };
 
 bool InlineViewCalls(ClientContext &context, SQLStatement &statement) {
