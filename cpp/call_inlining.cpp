@@ -119,7 +119,7 @@ static bool IsBareStar(const SelectNode &node) {
 //! Inlines the calls of one query and of the queries it is built from.
 class CallInliner {
 public:
-	CallInliner(ClientContext &context) : context(context) {
+	explicit CallInliner(ClientContext &context) : context(context) {
 	}
 
 	void Inline(unique_ptr<QueryNode> &node) {
