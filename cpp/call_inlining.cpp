@@ -6,8 +6,12 @@
 // bare `SELECT * FROM semantic_view(...)` becomes the expansion itself, not a subquery over it.
 // A call this does not take (arguments that are not literals, a call inside an expression, a
 // request that fails) binds as the table function, with the same result or error.
+//
+// The same walk notices a table name that a semantic view was found under before: plain SQL over
+// semantic views is then rewritten here too (plain_sql.hpp), rather than after a failed bind.
 
 #include "duckdb_compat.hpp"
+#include "plain_sql.hpp"
 #include "semantic_views_functions.hpp"
 #include "view_call.hpp"
 
@@ -24,6 +28,7 @@
 #include "duckdb/parser/query_node/select_node.hpp"
 #include "duckdb/parser/query_node/set_operation_node.hpp"
 #include "duckdb/parser/statement/select_statement.hpp"
+#include "duckdb/parser/tableref/basetableref.hpp"
 #include "duckdb/parser/tableref/joinref.hpp"
 #include "duckdb/parser/tableref/subqueryref.hpp"
 #include "duckdb/parser/tableref/table_function_ref.hpp"
@@ -165,6 +170,8 @@ public:
 
 	//! Whether a call was inlined (the statement must then bind again at every execution).
 	bool inlined = false;
+	//! Whether a FROM clause reads a table name that a semantic view was found under before.
+	bool reads_view_name = false;
 
 private:
 	void Inline(unique_ptr<TableRef> &ref) {
@@ -188,6 +195,12 @@ private:
 		case TableReferenceType::SUBQUERY:
 			Inline(ref->Cast<SubqueryRef>().subquery->node);
 			return;
+		case TableReferenceType::BASE_TABLE: {
+			auto &table = ref->Cast<BaseTableRef>();
+			reads_view_name = reads_view_name ||
+			                  (!table.at_clause && MayNameSemanticView(context, table.Table().GetIdentifierName()));
+			return;
+		}
 		default:
 			return;
 		}
@@ -235,16 +248,23 @@ bool InlineViewCalls(ClientContext &context, SQLStatement &statement) {
 	return inliner.inlined;
 }
 
-static void InlineCalls(PlannerExtensionInput &input, SQLStatement &statement) {
+static void ExpandBeforeBind(PlannerExtensionInput &input, SQLStatement &statement) {
+	if (statement.type != StatementType::SELECT_STATEMENT) {
+		return;
+	}
+	CallInliner inliner(input.context);
+	inliner.Inline(statement.Cast<SelectStatement>().node);
+	// The rewrite starts from the statement's text, so it covers the calls inlined above.
+	bool rewritten = inliner.reads_view_name && RewritePlainSqlBeforeBind(input.context, input.binder, statement);
 	// Definitions are data, not catalog entries: prepared statements must expand again.
-	if (InlineViewCalls(input.context, statement)) {
+	if (inliner.inlined || rewritten) {
 		input.binder.SetAlwaysRequireRebind();
 	}
 }
 
 void RegisterCallInlining(ExtensionLoader &loader) {
 	PlannerExtension extension;
-	extension.pre_bind_function = InlineCalls;
+	extension.pre_bind_function = ExpandBeforeBind;
 	PlannerExtension::Register(DBConfig::GetConfig(loader.GetDatabaseInstance()), std::move(extension));
 }
 

@@ -7,7 +7,9 @@
 
 #include "bounded_map.hpp"
 #include "duckdb_compat.hpp"
+#include "instance_cache.hpp"
 #include "parse_cache.hpp"
+#include "plain_sql.hpp"
 #include "view_call.hpp"
 #include "semantic_views_functions.hpp"
 #include "view_commands.hpp"
@@ -30,9 +32,14 @@
 #include "duckdb/parser/statement/create_statement.hpp"
 #include "duckdb/parser/statement/prepare_statement.hpp"
 #include "duckdb/parser/statement/extension_statement.hpp"
+#include "duckdb/parser/statement/select_statement.hpp"
 #include "duckdb/planner/binder.hpp"
 #include "duckdb/planner/operator_extension.hpp"
 #include "duckdb/transaction/meta_transaction.hpp"
+#if SEMANTIC_VIEWS_DUCKDB_2
+#include "duckdb/catalog/entry_lookup_info.hpp"
+#include "duckdb/parser/qualified_name.hpp"
+#endif
 
 namespace duckdb {
 
@@ -354,14 +361,70 @@ struct ViewsRead {
 	vector<idx_t> rows;
 };
 
+#if SEMANTIC_VIEWS_DUCKDB_2
+static unique_ptr<TableRef> SemanticViewNameScan(ClientContext &context, ReplacementScanInput &input,
+                                                 optional_ptr<ReplacementScanData>);
+
+//! Whether a replacement scan that DuckDB asks before ours (a Python data frame of that name,
+//! say) takes the name.
+static bool EarlierScanTakes(ClientContext &context, const QualifiedName &name) {
+	if (!context.config.use_replacement_scans) {
+		return false;
+	}
+	ReplacementScanInput input(name);
+	for (auto &scan : context.config.replacement_scans) {
+		if (scan->function(context, input, scan->data.get())) {
+			return true;
+		}
+	}
+	for (auto &scan : DBConfig::GetConfig(context).replacement_scans.Snapshot()) {
+		if (scan->function == SemanticViewNameScan) {
+			return false;
+		}
+		if (scan->function(context, input, scan->data.get())) {
+			return true;
+		}
+	}
+	return false;
+}
+
+//! Whether the binder would bind `name` (as written in the query) to something other than a
+//! semantic view: a table or view, looked up as it looks up a table reference, or what a
+//! replacement scan asked before ours returns. An unreadable name counts as bound.
+static bool BindsOtherwise(Binder &binder, ClientContext &context, const string &name) {
+	try {
+		QualifiedName written;
+		string error;
+		if (!QualifiedName::TryParse(name, written, error)) {
+			return true;
+		}
+		EntryLookupInfo lookup(CatalogType::TABLE_ENTRY, QualifiedName(written.Name()));
+		auto bound = Binder::BindTableName(binder.EntryRetriever(), written);
+		if (Catalog::GetEntry(binder.EntryRetriever(), EntryLookupInfo(lookup, bound), OnEntryNotFound::RETURN_NULL)) {
+			return true;
+		}
+		return EarlierScanTakes(context, written);
+	} catch (std::exception &) {
+		return true;
+	}
+}
+#endif
+
 //! The semantic views `sql` may read (names DuckDB found no table for, and literal
 //! semantic_view(...) calls), as this transaction sees them: by version where the store keeps
-//! versions (the definition is read only if the cache asks for it), else by definition.
-static ViewsRead ReadViews(ClientContext &context, const string &sql) {
+//! versions (the definition is read only if the cache asks for it), else by definition. Before
+//! binding, a name is read as a semantic view only where the binder would find no relation; a
+//! name a CTE may stand for leaves the statement to the binder (nothing is read).
+static ViewsRead ReadViews(ClientContext &context, const string &sql, optional_ptr<Binder> before_bind = nullptr) {
 	auto &cache = GetViewCache(context);
 	auto candidates = rs::plain_sql_candidates(cache, ToStr(sql));
 	auto verify_keys = VerifyKeys(context);
 	ViewsRead read;
+	for (auto &candidate : candidates) {
+		if (before_bind && candidate.cte_named) {
+			return ViewsRead();
+		}
+	}
 	for (auto &candidate : candidates) {
 		auto &name = candidate.name;
 		try {
@@ -371,9 +434,14 @@ static ViewsRead ReadViews(ClientContext &context, const string &sql) {
 			// semantic_view('name', ...) call reads the semantic view whatever tables exist.
 			if (!TakeScanned(context, ToString(name), target, store)) {
 				target = ResolveViewTarget(context, ToString(name), ViewNameUse::QUERY, store);
-				if (candidate.as_relation && CatalogHasTable(context, target)) {
+				if (candidate.as_relation && !before_bind && CatalogHasTable(context, target)) {
 					continue;
 				}
+#if SEMANTIC_VIEWS_DUCKDB_2
+				if (candidate.as_relation && before_bind && BindsOtherwise(*before_bind, context, ToString(name))) {
+					continue;
+				}
+#endif
 			}
 			auto &row = store.Find(target);
 			auto definition = row.version.empty() ? row.Definition(context) : string();
@@ -463,6 +531,47 @@ static BoundStatement BindClauseQuery(ClientContext &context, Binder &binder, co
 	return BindGenerated(context, binder, sql);
 }
 
+#if SEMANTIC_VIEWS_DUCKDB_2
+//! The (lowercased) table names the replacement scan found semantic views under, per database:
+//! they tell the pre-bind hook which SELECTs may read semantic views, without a catalog lookup
+//! for every table every query reads.
+class ViewNameHints : public InstanceCache<ViewNameHints> {
+public:
+	static string ObjectType() {
+		return "semantic_views_view_name_hints";
+	}
+	BoundedMap<bool> names {4096, 1 << 20};
+};
+
+bool MayNameSemanticView(ClientContext &context, const string &table_name) {
+	bool found;
+	return GetInstanceCache<ViewNameHints>(context).names.Find(StringUtil::Lower(table_name), found);
+}
+
+bool RewritePlainSqlBeforeBind(ClientContext &context, Binder &binder, SQLStatement &statement) {
+	if (statement.type != StatementType::SELECT_STATEMENT || statement.query.empty() ||
+	    !statement.named_param_map.empty()) {
+		return false;
+	}
+	auto read = ReadViews(context, statement.query, &binder);
+	if (read.views.empty()) {
+		return false;
+	}
+	string rewritten;
+	try {
+		rewritten = RewritePlainSql(context, statement.query, read);
+	} catch (std::exception &) {
+		return false; // the rewrite after the failed bind reports it
+	}
+	auto statements = ParseGenerated(context, rewritten);
+	if (statements.size() != 1 || statements[0]->type != StatementType::SELECT_STATEMENT) {
+		return false;
+	}
+	statement.Cast<SelectStatement>().node = std::move(statements[0]->Cast<SelectStatement>().node);
+	return true;
+}
+#endif
+
 //! DuckDB found no table of this name. When it names a semantic view, fail the bind at once, so
 //! that the plain-SQL rewrite above takes over without DuckDB first searching every catalog
 //! entry for similar names (which grows with the catalog). When no rewrite takes over (a
@@ -484,6 +593,9 @@ static unique_ptr<TableRef> SemanticViewNameScan(ClientContext &context, Replace
 			return nullptr;
 		}
 		RememberScanned(context, name, target, std::move(store));
+#if SEMANTIC_VIEWS_DUCKDB_2
+		GetInstanceCache<ViewNameHints>(context).names.Set(StringUtil::Lower(input.table_name), true, 0);
+#endif
 	} catch (std::exception &) {
 		return nullptr; // not a semantic view: DuckDB's own error stands
 	}

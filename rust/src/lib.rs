@@ -6,6 +6,7 @@ pub mod api;
 mod bridge;
 pub mod cache;
 pub mod catalog;
+mod cte_scope;
 pub mod ddl;
 pub mod error;
 #[cfg(any(test, fuzzing))]

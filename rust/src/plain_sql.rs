@@ -20,6 +20,7 @@ use sqlparser::tokenizer::Token;
 
 use crate::api;
 use crate::cache::Compiled;
+use crate::cte_scope::CteScopes;
 use crate::error::{Error, Result};
 use crate::grouping::{grouping_value, union_sql, Branch, GroupingSets, SET_COLUMN};
 use crate::model::MemberKind;
@@ -131,19 +132,41 @@ impl PlainQuery {
     /// (`DESCRIBE x`) or named by a `semantic_view('x', ...)` call: the candidates for semantic
     /// views. Empty when the statement is not a query sqlparser reads.
     pub fn candidates(&self) -> Vec<Candidate> {
-        struct Names(Vec<Candidate>);
+        #[derive(Default)]
+        struct Names {
+            found: Vec<Candidate>,
+            /// Each relation name among them, with its last part (`sales` of `main.sales`).
+            relations: Vec<(String, String)>,
+            ctes: Vec<String>,
+        }
         impl Names {
             fn add(&mut self, name: String, as_relation: bool) {
-                match self.0.iter_mut().find(|c| c.name == name) {
+                match self.found.iter_mut().find(|c| c.name == name) {
                     Some(c) => c.as_relation |= as_relation,
-                    None => self.0.push(Candidate { name, as_relation }),
+                    None => self.found.push(Candidate { name, as_relation, cte_named: false }),
                 }
+            }
+            /// The candidates, each relation marked when a CTE bears its name (conservatively:
+            /// a qualified name never reads a CTE).
+            fn marked(mut self) -> Vec<Candidate> {
+                for c in &mut self.found {
+                    let last = self.relations.iter().find(|(name, _)| *name == c.name).map(|(_, last)| last);
+                    c.cte_named = last.is_some_and(|last| self.ctes.iter().any(|cte| cte.eq_ignore_ascii_case(last)));
+                }
+                self.found
             }
         }
         impl Visitor for Names {
             type Break = ();
+            fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+                if let Some(with) = &query.with {
+                    self.ctes.extend(with.cte_tables.iter().map(|cte| cte.alias.name.value.clone()));
+                }
+                ControlFlow::Continue(())
+            }
             fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
                 if let Some((name, _)) = single_table(select) {
+                    self.relations.push((name.to_string(), last_part(name)));
                     self.add(name.to_string(), true);
                 }
                 ControlFlow::Continue(())
@@ -156,18 +179,18 @@ impl PlainQuery {
             }
         }
         match &self.form {
-            Form::Described(name) => vec![Candidate { name: name.clone(), as_relation: true }],
+            Form::Described(name) => vec![Candidate { name: name.clone(), as_relation: true, cte_named: false }],
             Form::Unreadable => Vec::new(),
             Form::Statements { statements, described, .. } => {
-                let mut names = Names(Vec::new());
+                let mut names = Names::default();
                 for s in statements.iter().filter(|s| rewritable(s)) {
                     let _ = s.visit(&mut names);
                 }
-                names.0.retain(|c| !described.iter().any(|d| d.placeholder == c.name));
+                names.found.retain(|c| !described.iter().any(|d| d.placeholder == c.name));
                 for d in described {
                     names.add(d.name.clone(), true);
                 }
-                names.0
+                names.marked()
             }
         }
     }
@@ -199,7 +222,7 @@ impl PlainQuery {
         let read_back = same_tokens(&statement.to_string(), parsed);
         // A where clause may be copied into several requests (grouping sets): `?` would count twice.
         number_positional_parameters(statement);
-        let mut rewriter = Rewriter { views, expansions: Vec::new(), calls: 0, error: None, live };
+        let mut rewriter = Rewriter { views, expansions: Vec::new(), calls: 0, error: None, live, ctes: CteScopes::default() };
         let _ = statement.visit(&mut rewriter);
         if let Some(e) = rewriter.error {
             return Err(e);
@@ -248,6 +271,9 @@ pub struct Candidate {
     /// Named as a relation (`FROM x`, `DESCRIBE x`), where a table or view of that name is read
     /// instead; a `semantic_view('x', ...)` call reads the semantic view whatever tables exist.
     pub as_relation: bool,
+    /// A WITH somewhere in the statement names a CTE so: which one `FROM x` reads depends on
+    /// where it stands, which only DuckDB's binder knows.
+    pub cte_named: bool,
 }
 
 /// The candidates of one statement's text (see [`PlainQuery::candidates`]).
@@ -447,6 +473,8 @@ struct Rewriter<'a> {
     error: Option<Error>,
     /// Read `semantic_view(...)` rather than its expansion (for DuckDB views).
     live: bool,
+    /// A block over a CTE named like a semantic view reads the CTE.
+    ctes: CteScopes,
 }
 
 impl VisitorMut for Rewriter<'_> {
@@ -480,6 +508,11 @@ impl VisitorMut for Rewriter<'_> {
         ControlFlow::Continue(())
     }
 
+    fn pre_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
+        self.ctes.enter(query);
+        ControlFlow::Continue(())
+    }
+
     fn post_visit_query(&mut self, query: &mut Query) -> ControlFlow<()> {
         let Query { body, order_by, .. } = query;
         let result = match body.as_mut() {
@@ -488,6 +521,7 @@ impl VisitorMut for Rewriter<'_> {
             SetExpr::SetOperation { .. } => self.branches(body),
             _ => Ok(()),
         };
+        self.ctes.leave(query);
         match result {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => {
@@ -512,6 +546,11 @@ impl Rewriter<'_> {
 
     fn block(&mut self, select: &mut Select, order_by: Option<&mut OrderBy>) -> Result<()> {
         let Some((name, alias)) = single_table(select) else { return Ok(()) };
+        if let [ObjectNamePart::Identifier(only)] = name.0.as_slice() {
+            if self.ctes.names_cte(&only.value) {
+                return Ok(());
+            }
+        }
         let written = name.to_string();
         let Some(view) = self.views.iter().find(|v| v.name == written) else { return Ok(()) };
         let alias = alias.map(|a| a.value.clone()).unwrap_or_else(|| last_part(name));
@@ -1524,6 +1563,28 @@ mod tests {
         assert!(candidates("SHOW TABLES").is_empty());
         assert_eq!(candidate_names("SELECT * FROM semantic_view('sales', metrics := ['revenue'])"), ["call:sales"]);
         assert_eq!(candidate_names("SELECT * FROM semantic_view('sales', metrics := ['m']) UNION ALL SELECT AGG(m) FROM sales"), ["sales"]);
+    }
+
+    #[test]
+    fn a_block_over_a_cte_named_like_the_view_reads_the_cte() {
+        let sql = rewrite_ok("SELECT (SELECT AGG(revenue) FROM sales) + (WITH sales AS (SELECT 5 AS r) SELECT sum(r) FROM sales)");
+        assert!(!sql.contains("AGG("), "{sql}");
+        assert!(sql.ends_with("+ (WITH sales AS (SELECT 5 AS r) SELECT sum(r) FROM sales)"), "{sql}");
+        // Inside its own definition, a CTE's name is not yet the CTE's.
+        let sql = rewrite_ok("WITH sales AS (SELECT AGG(revenue) AS r FROM sales) SELECT r FROM sales");
+        assert!(sql.starts_with("WITH sales AS (SELECT ") && !sql.contains("AGG("), "{sql}");
+        assert!(sql.ends_with(") SELECT r FROM sales"), "{sql}");
+    }
+
+    #[test]
+    fn relations_a_cte_may_stand_for_are_marked() {
+        let marked = |sql: &str| candidates(sql).into_iter().filter(|c| c.cte_named).map(|c| c.name).collect::<Vec<_>>();
+        assert!(marked("SELECT AGG(revenue) FROM sales").is_empty());
+        assert_eq!(marked("WITH sales AS (SELECT 1) SELECT AGG(revenue) FROM sales"), ["sales"]);
+        // A WITH in a subquery or an expression counts too; a qualified name conservatively.
+        assert_eq!(marked("SELECT AGG(m) FROM main.Sales WHERE 1 IN (WITH \"SALES\" AS (SELECT 1) SELECT 1 FROM t)"), ["main.Sales"]);
+        assert!(marked("WITH s AS (SELECT * FROM semantic_view('sales', metrics := ['m'])) SELECT * FROM s JOIN t ON true").is_empty());
+        assert_eq!(marked("WITH s AS (SELECT AGG(m) FROM sales) SELECT * FROM s"), ["s"]);
     }
 
     #[test]

@@ -417,21 +417,18 @@ class FileRunner:
         con = self.connection(con_name)
         sql = self.substitute(r.sql, loop_vars)
         try:
+            # The query path, as DuckDB's own runner takes (the relational API, con.sql, binds
+            # without the planner's extension hooks): the statement as written gives the types,
+            # and as a subquery DuckDB's own text of each value.
+            description = con.execute(sql).description
+            if description is None:
+                raise TestFailure(f"{where}: query returned no result set\n  {sql}")
+            types = [str(d[1]) for d in description]
             try:
-                rel = con.sql(sql)
-                if rel is None:
-                    raise TestFailure(f"{where}: query returned no result set\n  {sql}")
-                types = [str(t) for t in rel.types]
-                rows = rel.project("CAST(COLUMNS(*) AS VARCHAR)").fetchall() if types else []
-            except duckdb.CatalogException:
-                # DuckDB 1.5's relational API (con.sql) binds without the planner's extension
-                # hooks; DuckDB's own runner uses the query path, so take that one here.
-                types = [str(d[1]) for d in con.execute(sql).description]
-                try:
-                    rows = con.execute(f"SELECT CAST(COLUMNS(*) AS VARCHAR) FROM ({sql}) AS q").fetchall()
-                except duckdb.Error:
-                    # Not a subquery (DESCRIBE x): scalar values render the same through str().
-                    rows = [[None if v is None else str(v) for v in r] for r in con.execute(sql).fetchall()]
+                rows = con.execute(f"SELECT CAST(COLUMNS(*) AS VARCHAR) FROM ({sql}) AS q").fetchall()
+            except duckdb.Error:
+                # Not a subquery (DESCRIBE x): scalar values render the same through str().
+                rows = [[None if v is None else str(v) for v in r] for r in con.execute(sql).fetchall()]
         except duckdb.Error as e:
             raise TestFailure(f"{where}: query failed\n  {sql}\n  {e}")
         if len(letters) != len(types):
