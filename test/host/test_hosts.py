@@ -65,6 +65,18 @@ def check_syntax_error(con, label):
         assert lines[source + 1].index("^") == column, message
 
 
+def check_python_variable(con):
+    """A Python variable named like a semantic view (a relation here; a data frame alike) is read
+    as DuckDB reads it, ahead of the semantic view, however often the view was read by name."""
+    plain = "SELECT region FROM sales2 GROUP BY ALL ORDER BY ALL"
+    rows = con.execute(plain).fetchall()
+    assert rows == [("EU",), ("US",)], rows
+    sales2 = con.sql("SELECT 'shadow' AS region")  # noqa: F841 (read by the query below)
+    assert con.execute(plain).fetchall() == [("shadow",)]
+    del sales2
+    assert con.execute(plain).fetchall() == [("EU",), ("US",)]
+
+
 def python_host(repository, label):
     ext_dir = tempfile.mkdtemp(prefix="sv-ext-")
     try:
@@ -98,6 +110,7 @@ def python_host(repository, label):
                       "GROUP BY ROLLUP (region) HAVING AGG(revenue) > ? ORDER BY 3, 1")
         assert con.execute(rollup_sql, ["US", 1]).fetchall() == [("EU", 60, 0), (None, 60, 1)]
         check_syntax_error(con, label)
+        check_python_variable(con)
         con.execute("DROP SEMANTIC VIEW sales2")
         assert con.execute("SELECT count(*) FROM list_semantic_views()").fetchone()[0] == 0
         assert info[1] == "REPOSITORY", info
