@@ -124,7 +124,10 @@ static bool IsBareStar(const SelectNode &node) {
 //! Inlines the calls of one query and of the queries it is built from.
 class CallInliner {
 public:
-	explicit CallInliner(ClientContext &context) : context(context) {
+	//! `clause_calls`: the calls are what SEMANTIC_VIEW clauses became, which name our function
+	//! whatever functions exist (as the clause's text rewrite, its fallback, reads them).
+	CallInliner(ClientContext &context, bool clause_calls)
+	    : context(context), binds_ours(clause_calls ? optional_idx(1) : optional_idx()) {
 	}
 
 	void Inline(unique_ptr<QueryNode> &node) {
@@ -239,11 +242,11 @@ private:
 	optional_idx binds_ours;
 };
 
-bool InlineViewCalls(ClientContext &context, SQLStatement &statement) {
+bool InlineClauseCalls(ClientContext &context, SQLStatement &statement) {
 	if (statement.type != StatementType::SELECT_STATEMENT) {
 		return false;
 	}
-	CallInliner inliner(context);
+	CallInliner inliner(context, true);
 	inliner.Inline(statement.Cast<SelectStatement>().node);
 	return inliner.inlined;
 }
@@ -252,7 +255,7 @@ static void ExpandBeforeBind(PlannerExtensionInput &input, SQLStatement &stateme
 	if (statement.type != StatementType::SELECT_STATEMENT) {
 		return;
 	}
-	CallInliner inliner(input.context);
+	CallInliner inliner(input.context, false);
 	inliner.Inline(statement.Cast<SelectStatement>().node);
 	// The rewrite starts from the statement's text, so it covers the calls inlined above.
 	bool rewritten = inliner.reads_view_name && RewritePlainSqlBeforeBind(input.context, input.binder, statement);

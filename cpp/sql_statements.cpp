@@ -508,7 +508,7 @@ static BoundStatement BindClauseQuery(ClientContext &context, Binder &binder, co
 #if SEMANTIC_VIEWS_DUCKDB_2
 	// The calls of a SELECT are replaced in its parsed tree, as DuckDB's pre-bind hook does.
 	auto statements = ParseGenerated(context, sql);
-	if (statements.size() == 1 && InlineViewCalls(context, *statements[0])) {
+	if (statements.size() == 1 && InlineClauseCalls(context, *statements[0])) {
 		auto child = Binder::CreateBinder(context, &binder);
 		child->SetAlwaysRequireRebind();
 		return child->Bind(*statements[0]);

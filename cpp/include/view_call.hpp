@@ -18,8 +18,9 @@ unique_ptr<SelectStatement> ExpandCallToSelect(ClientContext &context, const str
 
 #if SEMANTIC_VIEWS_DUCKDB_2
 //! Replaces the semantic_view(...) calls with literal arguments in the FROM clauses of a SELECT
-//! statement by the SELECTs they expand to (call_inlining.cpp); whether it replaced any.
-bool InlineViewCalls(ClientContext &context, SQLStatement &statement);
+//! statement that SEMANTIC_VIEW clauses were rewritten to by the SELECTs they expand to
+//! (call_inlining.cpp); whether it replaced any.
+bool InlineClauseCalls(ClientContext &context, SQLStatement &statement);
 #endif
 
 } // namespace duckdb
