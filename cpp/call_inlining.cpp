@@ -200,8 +200,12 @@ private:
 			return;
 		case TableReferenceType::BASE_TABLE: {
 			auto &table = ref->Cast<BaseTableRef>();
-			reads_view_name = reads_view_name ||
-			                  (!table.at_clause && MayNameSemanticView(context, table.Table().GetIdentifierName()));
+			if (!reads_view_name && !table.at_clause) {
+				if (!hints) {
+					hints = &ViewNameHints::Get(context); // once per statement: this runs for every query
+				}
+				reads_view_name = hints->Has(table.Table().GetIdentifierName());
+			}
 			return;
 		}
 		default:
@@ -240,6 +244,7 @@ private:
 
 	ClientContext &context;
 	optional_idx binds_ours;
+	optional_ptr<ViewNameHints> hints;
 };
 
 bool InlineClauseCalls(ClientContext &context, SQLStatement &statement) {

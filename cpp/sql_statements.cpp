@@ -7,7 +7,6 @@
 
 #include "bounded_map.hpp"
 #include "duckdb_compat.hpp"
-#include "instance_cache.hpp"
 #include "parse_cache.hpp"
 #include "plain_sql.hpp"
 #include "view_call.hpp"
@@ -410,21 +409,29 @@ static bool BindsOtherwise(Binder &binder, ClientContext &context, const string 
 }
 #endif
 
+//! Whether a relation name in `sql` names something other than the semantic view `target`: after
+//! a failed bind (DuckDB found no relation of that name), a table or view where the view is;
+//! before binding, whatever DuckDB's binder would bind under it.
+static bool NamesOtherRelation(ClientContext &context, optional_ptr<Binder> before_bind, const string &name,
+                               const ViewTarget &target) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	if (before_bind) {
+		return BindsOtherwise(*before_bind, context, name);
+	}
+#endif
+	return CatalogHasTable(context, target);
+}
+
 //! The semantic views `sql` may read (names DuckDB found no table for, and literal
 //! semantic_view(...) calls), as this transaction sees them: by version where the store keeps
 //! versions (the definition is read only if the cache asks for it), else by definition. Before
-//! binding, a name is read as a semantic view only where the binder would find no relation; a
-//! name a CTE may stand for leaves the statement to the binder (nothing is read).
+//! binding, a name is read as a semantic view only where the binder would find no relation
+//! (the rewrite itself leaves a block over a CTE of that name alone).
 static ViewsRead ReadViews(ClientContext &context, const string &sql, optional_ptr<Binder> before_bind = nullptr) {
 	auto &cache = GetViewCache(context);
 	auto candidates = rs::plain_sql_candidates(cache, ToStr(sql));
 	auto verify_keys = VerifyKeys(context);
 	ViewsRead read;
-	for (auto &candidate : candidates) {
-		if (before_bind && candidate.cte_named) {
-			return ViewsRead();
-		}
-	}
 	for (auto &candidate : candidates) {
 		auto &name = candidate.name;
 		try {
@@ -434,14 +441,9 @@ static ViewsRead ReadViews(ClientContext &context, const string &sql, optional_p
 			// semantic_view('name', ...) call reads the semantic view whatever tables exist.
 			if (!TakeScanned(context, ToString(name), target, store)) {
 				target = ResolveViewTarget(context, ToString(name), ViewNameUse::QUERY, store);
-				if (candidate.as_relation && !before_bind && CatalogHasTable(context, target)) {
+				if (candidate.as_relation && NamesOtherRelation(context, before_bind, ToString(name), target)) {
 					continue;
 				}
-#if SEMANTIC_VIEWS_DUCKDB_2
-				if (candidate.as_relation && before_bind && BindsOtherwise(*before_bind, context, ToString(name))) {
-					continue;
-				}
-#endif
 			}
 			auto &row = store.Find(target);
 			auto definition = row.version.empty() ? row.Definition(context) : string();
@@ -532,22 +534,6 @@ static BoundStatement BindClauseQuery(ClientContext &context, Binder &binder, co
 }
 
 #if SEMANTIC_VIEWS_DUCKDB_2
-//! The (lowercased) table names the replacement scan found semantic views under, per database:
-//! they tell the pre-bind hook which SELECTs may read semantic views, without a catalog lookup
-//! for every table every query reads.
-class ViewNameHints : public InstanceCache<ViewNameHints> {
-public:
-	static string ObjectType() {
-		return "semantic_views_view_name_hints";
-	}
-	BoundedMap<bool> names {4096, 1 << 20};
-};
-
-bool MayNameSemanticView(ClientContext &context, const string &table_name) {
-	bool found;
-	return GetInstanceCache<ViewNameHints>(context).names.Find(StringUtil::Lower(table_name), found);
-}
-
 bool RewritePlainSqlBeforeBind(ClientContext &context, Binder &binder, SQLStatement &statement) {
 	if (statement.type != StatementType::SELECT_STATEMENT || statement.query.empty() ||
 	    !statement.named_param_map.empty()) {
@@ -594,7 +580,7 @@ static unique_ptr<TableRef> SemanticViewNameScan(ClientContext &context, Replace
 		}
 		RememberScanned(context, name, target, std::move(store));
 #if SEMANTIC_VIEWS_DUCKDB_2
-		GetInstanceCache<ViewNameHints>(context).names.Set(StringUtil::Lower(input.table_name), true, 0);
+		ViewNameHints::Get(context).Add(input.table_name);
 #endif
 	} catch (std::exception &) {
 		return nullptr; // not a semantic view: DuckDB's own error stands

@@ -137,8 +137,6 @@ mod ffi {
     struct PlainCandidate {
         name: String,
         as_relation: bool,
-        /// A WITH in the statement names a CTE as this relation.
-        cte_named: bool,
     }
 
     /// A semantic view named in a plain SQL query, as the glue found it: its version (empty
@@ -557,7 +555,7 @@ fn plain_sql_candidates(cache: &ViewCache, sql: &str) -> Vec<ffi::PlainCandidate
     catch_unwind(AssertUnwindSafe(|| cache.candidates(sql, || crate::plain_sql::PlainQuery::new(sql).candidates())))
         .unwrap_or_default()
         .into_iter()
-        .map(|c| ffi::PlainCandidate { name: c.name, as_relation: c.as_relation, cte_named: c.cte_named })
+        .map(|c| ffi::PlainCandidate { name: c.name, as_relation: c.as_relation })
         .collect()
 }
 

@@ -565,7 +565,7 @@ mod tests {
     fn candidates_are_read_once_per_text_and_bounded() {
         let cache = ViewCache::new(1 << 20);
         let calls = std::cell::Cell::new(0);
-        let sales = vec![Candidate { name: "sales".to_string(), as_relation: true, cte_named: false }];
+        let sales = vec![Candidate { name: "sales".to_string(), as_relation: true }];
         let read = || {
             calls.set(calls.get() + 1);
             sales.clone()

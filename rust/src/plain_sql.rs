@@ -132,41 +132,19 @@ impl PlainQuery {
     /// (`DESCRIBE x`) or named by a `semantic_view('x', ...)` call: the candidates for semantic
     /// views. Empty when the statement is not a query sqlparser reads.
     pub fn candidates(&self) -> Vec<Candidate> {
-        #[derive(Default)]
-        struct Names {
-            found: Vec<Candidate>,
-            /// Each relation name among them, with its last part (`sales` of `main.sales`).
-            relations: Vec<(String, String)>,
-            ctes: Vec<String>,
-        }
+        struct Names(Vec<Candidate>);
         impl Names {
             fn add(&mut self, name: String, as_relation: bool) {
-                match self.found.iter_mut().find(|c| c.name == name) {
+                match self.0.iter_mut().find(|c| c.name == name) {
                     Some(c) => c.as_relation |= as_relation,
-                    None => self.found.push(Candidate { name, as_relation, cte_named: false }),
+                    None => self.0.push(Candidate { name, as_relation }),
                 }
-            }
-            /// The candidates, each relation marked when a CTE bears its name (conservatively:
-            /// a qualified name never reads a CTE).
-            fn marked(mut self) -> Vec<Candidate> {
-                for c in &mut self.found {
-                    let last = self.relations.iter().find(|(name, _)| *name == c.name).map(|(_, last)| last);
-                    c.cte_named = last.is_some_and(|last| self.ctes.iter().any(|cte| cte.eq_ignore_ascii_case(last)));
-                }
-                self.found
             }
         }
         impl Visitor for Names {
             type Break = ();
-            fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
-                if let Some(with) = &query.with {
-                    self.ctes.extend(with.cte_tables.iter().map(|cte| cte.alias.name.value.clone()));
-                }
-                ControlFlow::Continue(())
-            }
             fn pre_visit_select(&mut self, select: &Select) -> ControlFlow<()> {
                 if let Some((name, _)) = single_table(select) {
-                    self.relations.push((name.to_string(), last_part(name)));
                     self.add(name.to_string(), true);
                 }
                 ControlFlow::Continue(())
@@ -179,18 +157,18 @@ impl PlainQuery {
             }
         }
         match &self.form {
-            Form::Described(name) => vec![Candidate { name: name.clone(), as_relation: true, cte_named: false }],
+            Form::Described(name) => vec![Candidate { name: name.clone(), as_relation: true }],
             Form::Unreadable => Vec::new(),
             Form::Statements { statements, described, .. } => {
-                let mut names = Names::default();
+                let mut names = Names(Vec::new());
                 for s in statements.iter().filter(|s| rewritable(s)) {
                     let _ = s.visit(&mut names);
                 }
-                names.found.retain(|c| !described.iter().any(|d| d.placeholder == c.name));
+                names.0.retain(|c| !described.iter().any(|d| d.placeholder == c.name));
                 for d in described {
                     names.add(d.name.clone(), true);
                 }
-                names.marked()
+                names.0
             }
         }
     }
@@ -274,9 +252,6 @@ pub struct Candidate {
     /// Named as a relation (`FROM x`, `DESCRIBE x`), where a table or view of that name is read
     /// instead; a `semantic_view('x', ...)` call reads the semantic view whatever tables exist.
     pub as_relation: bool,
-    /// A WITH somewhere in the statement names a CTE so: which one `FROM x` reads depends on
-    /// where it stands, which only DuckDB's binder knows.
-    pub cte_named: bool,
 }
 
 /// The candidates of one statement's text (see [`PlainQuery::candidates`]).
@@ -322,7 +297,6 @@ fn number_positional_parameters(statement: &mut Statement) {
     });
 }
 
-/// Statements whose queries read semantic views when they fail to bind as plain SQL.
 /// The expansion alone, when the rewritten statement is `SELECT <its columns> FROM <it>`: the
 /// same columns, in the same order, under the same names. The query then binds without a
 /// projection over the expansion, which costs DuckDB 2.0 about 0.02 ms to bind and optimize.
@@ -358,6 +332,7 @@ fn pass_through(statement: &Statement, expansions: &[Expansion]) -> Option<Strin
     (selected.as_ref() == Some(columns) && distinct).then(|| sql.clone())
 }
 
+/// Statements whose queries read semantic views when they fail to bind as plain SQL.
 fn rewritable(statement: &Statement) -> bool {
     matches!(statement, Statement::Query(_) | Statement::Insert(_) | Statement::Explain { .. } | Statement::CreateView { .. })
         || matches!(statement, Statement::CreateTable(c) if c.query.is_some())
@@ -1672,17 +1647,6 @@ mod tests {
         let sql = rewrite_ok("WITH sales AS (SELECT AGG(revenue) AS r FROM sales) SELECT r FROM sales");
         assert!(sql.starts_with("WITH sales AS (SELECT ") && !sql.contains("AGG("), "{sql}");
         assert!(sql.ends_with(") SELECT r FROM sales"), "{sql}");
-    }
-
-    #[test]
-    fn relations_a_cte_may_stand_for_are_marked() {
-        let marked = |sql: &str| candidates(sql).into_iter().filter(|c| c.cte_named).map(|c| c.name).collect::<Vec<_>>();
-        assert!(marked("SELECT AGG(revenue) FROM sales").is_empty());
-        assert_eq!(marked("WITH sales AS (SELECT 1) SELECT AGG(revenue) FROM sales"), ["sales"]);
-        // A WITH in a subquery or an expression counts too; a qualified name conservatively.
-        assert_eq!(marked("SELECT AGG(m) FROM main.Sales WHERE 1 IN (WITH \"SALES\" AS (SELECT 1) SELECT 1 FROM t)"), ["main.Sales"]);
-        assert!(marked("WITH s AS (SELECT * FROM semantic_view('sales', metrics := ['m'])) SELECT * FROM s JOIN t ON true").is_empty());
-        assert_eq!(marked("WITH s AS (SELECT AGG(m) FROM sales) SELECT * FROM s"), ["s"]);
     }
 
     #[test]
