@@ -151,6 +151,7 @@ test-version: venv
 	$(call venv_python,$(DUCKDB_VERSION)) test/host/test_cache.py --extension $(call extension_file,$(DUCKDB_VERSION))
 	$(call venv_python,$(DUCKDB_VERSION)) test/host/test_expressions.py \
 	  --extension $(call extension_file,$(DUCKDB_VERSION))
+	$(call venv_python,$(DUCKDB_VERSION)) test/host/test_define.py --extension $(call extension_file,$(DUCKDB_VERSION))
 	$(call venv_python,$(DUCKDB_VERSION)) test/differential/test_differential.py \
 	  --extension $(call extension_file,$(DUCKDB_VERSION)) --schemas 250
 

@@ -2,8 +2,8 @@
 
 #include "view_commands.hpp"
 #include "duckdb_compat.hpp"
+#include "probe_binding.hpp"
 
-#include <algorithm>
 
 #include "duckdb/catalog/catalog.hpp"
 #include "duckdb/catalog/catalog_entry/table_catalog_entry.hpp"
@@ -12,8 +12,6 @@
 #include "duckdb/main/client_data.hpp"
 #include "duckdb/catalog/catalog_search_path.hpp"
 #include "duckdb/main/database_manager.hpp"
-#include "duckdb/parser/parser.hpp"
-#include "duckdb/planner/binder.hpp"
 
 namespace duckdb {
 
@@ -92,64 +90,6 @@ static rs::TableColumns LookupTable(ClientContext &context, const ViewTarget &ta
 	throw CatalogException("semantic view '%s': table '%s': %s does not exist", target.name, ToString(table.key), name);
 }
 
-//! A member's type; facts and dimensions are probed in a one-element list.
-static string TypeName(const LogicalType &type, bool listed) {
-	return (listed && type.id() == LogicalTypeId::LIST ? ListType::GetChildType(type) : type).ToString();
-}
-
-//! Binds (does not run) a probe query; a failure names the member it checks. Returns the
-//! member's DuckDB type (a fact or dimension probe selects it in a one-element list), or ""
-//! for a relationship.
-static string BindProbe(ClientContext &context, const string &view, const rs::Probe &probe) {
-	BoundStatement bound;
-	try {
-		auto statements = compat::ParseStatements(context, ToString(probe.sql));
-		auto binder = Binder::CreateBinder(context);
-		bound = binder->Bind(*statements[0]);
-	} catch (std::exception &ex) {
-		ErrorData error(ex);
-		throw BinderException("semantic view '%s': %s does not bind: %s", view, ToString(probe.subject),
-		                      error.RawMessage());
-	}
-	if (probe.member.empty() || bound.types.empty()) {
-		return "";
-	}
-	if (!probe.column.empty()) {
-		auto column = ToString(probe.column);
-		auto columns = std::count(bound.names.begin(), bound.names.end(), column);
-		if (columns != 1 || bound.names.back() != column) {
-			throw BinderException("semantic view '%s': %s does not bind: it gives %d columns where a member gives one",
-			                      view, ToString(probe.subject), bound.names.size());
-		}
-	}
-	return TypeName(bound.types.back(), probe.listed);
-}
-
-//! Binds a batch of member probes (one column each, then any columns that only check); false
-//! when it does not bind.
-static bool BindBatch(ClientContext &context, const rs::ProbeBatch &batch, rust::Vec<rust::String> &types) {
-	BoundStatement bound;
-	try {
-		auto statements = compat::ParseStatements(context, ToString(batch.sql));
-		auto binder = Binder::CreateBinder(context);
-		bound = binder->Bind(*statements[0]);
-	} catch (std::exception &) {
-		return false; // bound one by one below, to name the member
-	}
-	if (bound.names.size() < batch.names.size()) {
-		return false;
-	}
-	for (idx_t i = 0; i < batch.names.size(); i++) {
-		if (bound.names[i] != ToString(batch.names[i])) {
-			return false;
-		}
-	}
-	for (idx_t i = 0; i < batch.probes.size(); i++) {
-		types[batch.probes[i]] = TypeName(bound.types[i], false);
-	}
-	return true;
-}
-
 rs::Defined PrepareDefine(ClientContext &context, const ViewTarget &target, const string &json, bool replace,
                           bool if_not_exists) {
 	CheckWritable(context, target, "define");
@@ -170,26 +110,7 @@ rs::Defined PrepareDefine(ClientContext &context, const ViewTarget &target, cons
 		return rs::define(ToStr(target.catalog), ToStr(target.schema), ToStr(target.name), ToStr(json), columns,
 		                  replace, if_not_exists, store.layout, views);
 	});
-	// Members over one join tree bind together (thousands of members in a few binds); what a
-	// batch leaves unbound binds one by one.
-	auto probes = pending->probes();
-	rust::Vec<rust::String> types;
-	vector<bool> typed(probes.size(), false);
-	for (idx_t i = 0; i < probes.size(); i++) {
-		types.push_back(rust::String());
-	}
-	for (auto &batch : pending->batches()) {
-		if (BindBatch(context, batch, types)) {
-			for (auto i : batch.probes) {
-				typed[i] = true;
-			}
-		}
-	}
-	for (idx_t i = 0; i < probes.size(); i++) {
-		if (!typed[i]) {
-			types[i] = BindProbe(context, target.name, probes[i]);
-		}
-	}
+	auto types = BindProbes(context, target.name, *pending);
 	return CallRust([&] { return pending->finish(types); });
 }
 

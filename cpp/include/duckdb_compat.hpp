@@ -148,15 +148,21 @@ inline void ToUnifiedFormat(Vector &vector, idx_t count, UnifiedVectorFormat &fo
 #endif
 }
 
+//! A parser with the client's parser settings (and its parser extensions); it may parse on
+//! another thread.
+inline unique_ptr<Parser> ClientParser(ClientContext &context) {
+#if SEMANTIC_VIEWS_DUCKDB_2
+	return make_uniq<Parser>(context);
+#else
+	return make_uniq<Parser>(context.GetParserOptions());
+#endif
+}
+
 //! Parses SQL with the client's parser settings (and its parser extensions).
 inline vector<unique_ptr<SQLStatement>> ParseStatements(ClientContext &context, const string &sql) {
-#if SEMANTIC_VIEWS_DUCKDB_2
-	Parser parser(context);
-#else
-	Parser parser(context.GetParserOptions());
-#endif
-	parser.ParseQuery(sql);
-	return std::move(parser.statements);
+	auto parser = ClientParser(context);
+	parser->ParseQuery(sql);
+	return std::move(parser->statements);
 }
 
 //! The statement as PREPAREd under `name` in this connection, before binding (null if none).

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Defining a view of many members: members are bound in batches, which DuckDB's worker threads
+parse while the defining thread binds. With one thread and with several, every member's type
+must be the one DuckDB gives its expression alone, and a member that does not parse or bind,
+wherever it falls among the batches, must fail the define with an error naming it."""
+import argparse
+import json
+import sys
+
+import duckdb
+
+SETUP = [
+    "CREATE TABLE dim(id INTEGER PRIMARY KEY, name VARCHAR, n BIGINT, born DATE)",
+    "CREATE TABLE fact(id INTEGER PRIMARY KEY, dim_id INTEGER, v INTEGER, w DOUBLE, s VARCHAR)",
+    "INSERT INTO dim VALUES (1, 'a', 10, DATE '2020-01-01'), (2, 'b', NULL, NULL)",
+    "INSERT INTO fact VALUES (1, 1, 5, 1.5, 'x'), (2, 1, NULL, 2.5, 'y'), (3, 2, 7, NULL, NULL)",
+]
+
+# Templates of varied result types; `{i}` makes every member's expression its own. Their counts
+# do not divide a batch's 256 members, so batches differ in the types at each position.
+DIMENSIONS = ["name || '{i}'", "n + {i}", "n * {i}.5", "born + {i}", "[n, {i}]", "{{'k': {i}, 'v': name}}",
+              "CAST(n AS HUGEINT) - {i}", "id > {i}", "n / {i}.0"]
+METRICS = ["sum(v) + {i}", "avg(w) * {i}", "count(*) - {i}", "max(s) || '{i}'", "list(v ORDER BY id)[1] + {i}",
+           "sum(w)::DECIMAL(18, 3) + {i}"]
+MEMBERS = 1200  # of each kind: several batches of each
+
+
+def definition(members, broken=None):
+    dims = [{"table": "d", "name": f"dim_{i}", "expr": DIMENSIONS[i % len(DIMENSIONS)].format(i=i)}
+            for i in range(members)]
+    metrics = [{"table": "f", "name": f"metric_{i}", "expr": METRICS[i % len(METRICS)].format(i=i)}
+               for i in range(members)]
+    if broken:
+        kind, index, expr = broken
+        (dims if kind == "dimension" else metrics)[index]["expr"] = expr
+    return {
+        "tables": [{"alias": "f", "table": "fact", "primary_key": ["id"]},
+                   {"alias": "d", "table": "dim", "primary_key": ["id"]}],
+        "relationships": [{"name": "f_d", "from": "f", "from_columns": ["dim_id"], "to": "d"}],
+        "dimensions": dims,
+        "metrics": metrics,
+    }
+
+
+def literal(text):
+    return "'" + text.replace("'", "''") + "'"
+
+
+def duckdb_types(con):
+    """Each template's type as DuckDB gives it for the expression alone (constants change no type)."""
+    types = {}
+    for i in range(MEMBERS):
+        expr = DIMENSIONS[i % len(DIMENSIONS)].format(i=i)
+        types[f"dim_{i}"] = con.execute(f"DESCRIBE SELECT {expr} AS c FROM dim AS d").fetchall()[0][1]
+        expr = METRICS[i % len(METRICS)].format(i=i)
+        types[f"metric_{i}"] = con.execute(f"DESCRIBE SELECT {expr} AS c FROM fact AS f").fetchall()[0][1]
+    return types
+
+
+def check_types(con, expected, label):
+    con.execute(f"PRAGMA define_semantic_view('wide', {literal(json.dumps(definition(MEMBERS)))})")
+    got = dict(con.execute("SELECT object_name, data_type FROM semantic_view_members('wide') "
+                           "WHERE object_kind IN ('dimension', 'metric')").fetchall())
+    wrong = [f"{label}: {name}: {got.get(name)} where DuckDB gives {t}" for name, t in expected.items()
+             if got.get(name) != t]
+    con.execute("DROP SEMANTIC VIEW wide")
+    return len(expected) - len(wrong), wrong
+
+
+def check_errors(con, label):
+    failures = []
+    last = MEMBERS - 1
+    cases = [
+        (("dimension", 0, "name ||| 'x'"), "dimension 'd.dim_0'"),                  # does not parse, first batch
+        (("dimension", last, "missing_column + 1"), f"dimension 'd.dim_{last}'"),  # does not bind, last batch
+        (("metric", 700, "sum(v) +"), "metric 'f.metric_700'"),                    # does not parse, a middle batch
+        (("metric", last, "upper(v)"), f"metric 'f.metric_{last}'"),               # not an aggregate, last batch
+        (("dimension", 300, "sum(n)"), "dimension 'd.dim_300'"),                   # an aggregate, a middle batch
+    ]
+    for broken, named in cases:
+        try:
+            con.execute(f"PRAGMA define_semantic_view('wide', {literal(json.dumps(definition(MEMBERS, broken)))})")
+            failures.append(f"{label}: {broken[2]!r} at {named} was accepted")
+        except duckdb.Error as e:
+            if named not in str(e):
+                failures.append(f"{label}: {broken[2]!r} at {named}: the error does not name it: {e}")
+    if con.execute("SELECT count(*) FROM list_semantic_views()").fetchone()[0] != 0:
+        failures.append(f"{label}: a failed define left a view behind")
+    return len(cases) + 1 - len(failures), failures
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--extension", required=True)
+    args = ap.parse_args()
+    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
+    con.execute(f"LOAD '{args.extension}'")
+    for sql in SETUP:
+        con.execute(sql)
+    expected = duckdb_types(con)
+    passed, failures = 0, []
+    for threads in (1, 4):
+        con.execute(f"SET threads = {threads}")
+        for check in (lambda label: check_types(con, expected, label), lambda label: check_errors(con, label)):
+            ok, failed = check(f"{threads} thread(s)")
+            passed += ok
+            failures += failed
+    for f in failures[:20]:
+        print("FAIL " + f)
+    print(f"define of {2 * MEMBERS} members (member types; errors in any batch), 1 and 4 threads: "
+          f"{passed} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
