@@ -174,13 +174,13 @@ private:
 };
 
 rust::Vec<rust::String> BindProbes(ClientContext &context, const string &view, const rs::PendingDefine &pending) {
-	auto probes = pending.probes();
+	auto probes = pending.probe_count();
 	auto batches = pending.batches();
 	rust::Vec<rust::String> types;
-	for (idx_t i = 0; i < probes.size(); i++) {
+	for (idx_t i = 0; i < probes; i++) {
 		types.push_back(rust::String());
 	}
-	vector<bool> typed(probes.size(), false);
+	vector<bool> typed(probes, false);
 	{
 		BatchParses parses(context, batches);
 		TaskExecutor executor(context);
@@ -201,9 +201,9 @@ rust::Vec<rust::String> BindProbes(ClientContext &context, const string &view, c
 			}
 		}
 	}
-	for (idx_t i = 0; i < probes.size(); i++) {
+	for (idx_t i = 0; i < probes; i++) {
 		if (!typed[i]) {
-			types[i] = BindProbe(context, view, probes[i]);
+			types[i] = BindProbe(context, view, pending.probe(i));
 		}
 	}
 	return types;

@@ -75,7 +75,7 @@ fn pin(catalog: &str, found: Vec<(bool, Found)>) -> (BTreeMap<String, Vec<String
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Probe {
     pub subject: String,
-    pub sql: String,
+    sql: ProbeSql,
     /// `types` key of the member it checks; empty for relationships.
     pub member: String,
     /// The value is selected in a one-element list (facts and dimensions): its type is the
@@ -85,6 +85,42 @@ pub struct Probe {
     /// whole request (its value is the last column). An expression DuckDB expands to several
     /// columns (`COLUMNS(...)`) gives the name twice and is refused.
     pub column: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ProbeSql {
+    Ready(String),
+    /// A table-level member over `Probes::froms[from]`, rendered only when asked for: most
+    /// members bind in batches and never need their own probe.
+    Member { expr: String, from: usize, metric: bool },
+}
+
+/// A definition's probes and the batches that bind most of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probes {
+    pub list: Vec<Probe>,
+    pub batches: Vec<ProbeBatch>,
+    /// The FROM clauses of table-level member probes.
+    froms: Vec<String>,
+}
+
+impl Probes {
+    /// The SQL of probe `i`.
+    pub fn sql(&self, i: usize) -> String {
+        match &self.list[i].sql {
+            ProbeSql::Ready(sql) => sql.clone(),
+            ProbeSql::Member { expr, from, metric } => {
+                let (from, column) = (&self.froms[*from], crate::sql::quote_ident(PROBE_COLUMN));
+                if *metric {
+                    format!("SELECT {expr} AS {column} FROM {from} GROUP BY ()")
+                } else {
+                    // In a list, so that an integer constant is not read as a column ordinal;
+                    // grouped by ordinal, so that it parses once.
+                    format!("SELECT [{expr}] AS {column} FROM {from} GROUP BY 1")
+                }
+            }
+        }
+    }
 }
 
 /// Probes of members over the same join tree in one SELECT, one column per probe: binding it
@@ -115,8 +151,7 @@ pub struct PendingDefine {
     if_not_exists: bool,
     exists: bool,
     layout: store::Layout,
-    pub probes: Vec<Probe>,
-    pub batches: Vec<ProbeBatch>,
+    pub probes: Probes,
 }
 
 pub struct Defined {
@@ -148,7 +183,7 @@ pub fn define(
     let (columns, pinned) = pin(catalog, found);
     let stored = Stored::new(schema, columns, pinned, definition);
     let view = stored.compile().map_err(|e| e.context(&context))?;
-    let (probes, batches) = probes(&view, catalog).map_err(|e| e.context(&context))?;
+    let probes = probes(&view, catalog).map_err(|e| e.context(&context))?;
     let exists = store::find(views, catalog, schema, name).is_ok();
     // Refuse an existing view before DuckDB binds anything.
     store::check_replaceable(catalog, schema, name, replace, if_not_exists, exists)?;
@@ -162,7 +197,6 @@ pub fn define(
         exists,
         layout,
         probes,
-        batches,
     })
 }
 
@@ -171,7 +205,7 @@ impl PendingDefine {
     /// (`types[i]` for `probes[i]`; empty where there is none).
     pub fn finish(&self, types: &[String]) -> Result<Defined> {
         let mut stored = self.stored.clone();
-        for (probe, ty) in self.probes.iter().zip(types) {
+        for (probe, ty) in self.probes.list.iter().zip(types) {
             if !probe.member.is_empty() && !ty.is_empty() {
                 stored.types.insert(probe.member.clone(), ty.clone());
             }
@@ -193,20 +227,18 @@ impl PendingDefine {
 /// One probe per relationship and member. Fact and dimension probes group by the expression
 /// (DuckDB refuses aggregates there); table-level metric probes use `GROUP BY ()` (DuckDB
 /// refuses bare columns there, so the expression must aggregate).
-/// Members that bind together: (is a metric, FROM clause) -> (its anchor table, [(probe index,
-/// expression)]).
-type ProbeGroups = Vec<((bool, String), (usize, Vec<(usize, String)>))>;
-
-pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>)> {
+pub fn probes(view: &View, catalog: &str) -> Result<Probes> {
     let r = Renderer { view, home_catalog: catalog };
-    let mut out = Vec::new();
-    let mut groups: ProbeGroups = Vec::new();
+    let mut list = Vec::new();
+    let mut froms: Vec<String> = Vec::new();
+    // Members that bind together: (is a metric, FROM clause index) -> (its anchor table, probe indexes).
+    let mut groups: Vec<((bool, usize), (usize, Vec<usize>))> = Vec::new();
     for (i, rel) in view.relationships.iter().enumerate() {
         let source = crate::plan::Source { anchor: rel.from, joins: vec![crate::view::Step { rel: i, reversed: false }] };
         let sql = format!("SELECT 1 FROM {}", r.from_clause(&source));
-        out.push(Probe {
+        list.push(Probe {
             subject: format!("relationship '{}'", rel.name),
-            sql,
+            sql: ProbeSql::Ready(sql),
             member: String::new(),
             listed: false,
             column: String::new(),
@@ -221,7 +253,7 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
             (MemberKind::Metric, _) if planned => {
                 let dimensions = view.required_dimensions(id.index);
                 let plan = view.plan_members(dimensions, vec![id.index], vec![], None).map_err(|e| e.context(&subject))?;
-                r.render(&plan)
+                ProbeSql::Ready(r.render(&plan))
             }
             (kind, Some(table)) => {
                 let source = view.join_tree(table, &view.tables_of(id), &m.using).map_err(|e| match e {
@@ -231,54 +263,59 @@ pub fn probes(view: &View, catalog: &str) -> Result<(Vec<Probe>, Vec<ProbeBatch>
                     )),
                     other => other.into_error(view, table).context(&subject),
                 })?;
-                let from = r.from_clause(&source);
+                let from_clause = r.from_clause(&source);
+                let from = froms.iter().position(|f| *f == from_clause).unwrap_or_else(|| {
+                    froms.push(from_clause);
+                    froms.len() - 1
+                });
+                let metric = kind == MemberKind::Metric;
                 let expr = r.member_expr(id);
                 // An ungrouped batch would accept the window function a grouped probe refuses.
-                if kind == MemberKind::Metric || !crate::window::may_have_window(&expr) {
-                    let key = (kind == MemberKind::Metric, from.clone());
-                    match groups.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, (_, members))) => members.push((out.len(), expr.clone())),
-                        None => groups.push((key, (source.anchor, vec![(out.len(), expr.clone())]))),
+                if metric || !crate::window::may_have_window(&expr) {
+                    match groups.iter_mut().find(|(k, _)| *k == (metric, from)) {
+                        Some((_, (_, members))) => members.push(list.len()),
+                        None => groups.push(((metric, from), (source.anchor, vec![list.len()]))),
                     }
                 }
-                let column = crate::sql::quote_ident(PROBE_COLUMN);
-                if kind == MemberKind::Metric {
-                    format!("SELECT {expr} AS {column} FROM {from} GROUP BY ()")
-                } else {
-                    // In a list, so that an integer constant is not read as a column ordinal;
-                    // grouped by ordinal, so that it parses once.
-                    format!("SELECT [{expr}] AS {column} FROM {from} GROUP BY 1")
-                }
+                ProbeSql::Member { expr, from, metric }
             }
             (_, None) => return Err(Error::internal(format!("{subject} has no table"))),
         };
         let listed = id.kind != MemberKind::Metric;
         let column = if planned { String::new() } else { PROBE_COLUMN.to_string() };
-        out.push(Probe { subject, sql, member: type_key(view, id), listed, column });
+        list.push(Probe { subject, sql, member: type_key(view, id), listed, column });
     }
     let mut batches = Vec::new();
     for ((metric, from), (anchor, members)) in groups {
         let sentinel = if metric { Some(String::new()) } else { row_level_sentinel(view, anchor) };
         let Some(sentinel) = sentinel else { continue }; // no column known: probed one by one
+        let members: Vec<(usize, &str)> = members
+            .into_iter()
+            .filter_map(|i| match &list[i].sql {
+                ProbeSql::Member { expr, .. } => Some((i, expr.as_str())),
+                ProbeSql::Ready(_) => None,
+            })
+            .collect();
         for chunk in members.chunks(BATCH).filter(|c| c.len() > 1) {
             // Named, because DuckDB would otherwise print each expression for a column name; bare
             // (unlike the one-by-one probes, ungrouped here, so a constant is no ordinal), because
             // a list around each is one more function to bind.
             let names: Vec<String> = (0..chunk.len()).map(probe_column).collect();
-            let list: Vec<String> =
-                chunk.iter().zip(&names).map(|((_, e), name)| format!("{e} AS {}", crate::sql::quote_ident(name))).collect();
+            let columns: Vec<String> =
+                chunk.iter().zip(&names).map(|((_, expr), name)| format!("{expr} AS {}", crate::sql::quote_ident(name))).collect();
+            let from = &froms[from];
             let sql = if metric {
-                format!("SELECT {} FROM {from} GROUP BY ()", list.join(", "))
+                format!("SELECT {} FROM {from} GROUP BY ()", columns.join(", "))
             } else {
                 // Ungrouped, so each expression binds once (grouping binds it twice); the bare
                 // column last makes any aggregate among them fail the batch, and the one-by-one
                 // probes then report it.
-                format!("SELECT {}, {sentinel} FROM {from}", list.join(", "))
+                format!("SELECT {}, {sentinel} FROM {from}", columns.join(", "))
             };
             batches.push(ProbeBatch { sql, probes: chunk.iter().map(|(i, _)| *i).collect(), names });
         }
     }
-    Ok((out, batches))
+    Ok(Probes { list, batches, froms })
 }
 
 /// The name of a member probe's column: no table column is called this, so a member expression
@@ -505,7 +542,7 @@ mod tests {
         .unwrap();
         let columns = BTreeMap::from([("o".to_string(), vec!["k".to_string(), "a".into(), "b".into()])]);
         let view = Stored::new("main", columns, crate::catalog::Pinned::default(), definition).compile().unwrap();
-        let (probes, batches) = probes(&view, "db").unwrap();
+        let Probes { list: probes, batches, .. } = probes(&view, "db").unwrap();
         assert_eq!(probes.len(), 4);
         assert_eq!(batches.len(), 2);
         let dims = batches.iter().find(|b| probes[b.probes[0]].listed).unwrap();
@@ -529,7 +566,7 @@ mod tests {
         .unwrap();
         let columns = BTreeMap::from([("o".to_string(), vec!["k".to_string(), "a".into(), "b".into()])]);
         let view = Stored::new("main", columns, crate::catalog::Pinned::default(), definition).compile().unwrap();
-        let (probes, batches) = probes(&view, "db").unwrap();
+        let Probes { list: probes, batches, .. } = probes(&view, "db").unwrap();
         assert_eq!(batches.len(), 1);
         let batched: Vec<&str> = batches[0].probes.iter().map(|&i| probes[i].member.as_str()).collect();
         assert_eq!(batched, ["dimension o.a", "dimension o.b"]);

@@ -190,7 +190,8 @@ mod ffi {
         fn new_view_cache(max_bytes: usize) -> Box<ViewCache>;
         /// A checked definition waiting for its probes' types (`finish`).
         type PendingDefine;
-        fn probes(self: &PendingDefine) -> Vec<Probe>;
+        fn probe_count(self: &PendingDefine) -> usize;
+        fn probe(self: &PendingDefine, index: usize) -> Probe;
         fn batches(self: &PendingDefine) -> Vec<ProbeBatch>;
         fn finish(self: &PendingDefine, types: &Vec<String>) -> Result<Defined>;
         fn parse_view_name(name: &str) -> Result<Vec<String>>;
@@ -333,22 +334,26 @@ fn define(
 pub struct PendingDefine(api::PendingDefine);
 
 impl PendingDefine {
-    fn probes(&self) -> Vec<ffi::Probe> {
-        self.0
-            .probes
-            .iter()
-            .map(|p| ffi::Probe {
-                subject: p.subject.clone(),
-                sql: p.sql.clone(),
-                member: p.member.clone(),
-                listed: p.listed,
-                column: p.column.clone(),
-            })
-            .collect()
+    fn probe_count(&self) -> usize {
+        self.0.probes.list.len()
+    }
+
+    /// Probe `index` (one past the last gives an empty probe, which binds nothing).
+    fn probe(&self, index: usize) -> ffi::Probe {
+        let Some(p) = self.0.probes.list.get(index) else {
+            return ffi::Probe { subject: String::new(), sql: String::new(), member: String::new(), listed: false, column: String::new() };
+        };
+        ffi::Probe {
+            subject: p.subject.clone(),
+            sql: self.0.probes.sql(index),
+            member: p.member.clone(),
+            listed: p.listed,
+            column: p.column.clone(),
+        }
     }
 
     fn batches(&self) -> Vec<ffi::ProbeBatch> {
-        self.0.batches.iter().map(|b| ffi::ProbeBatch { sql: b.sql.clone(), probes: b.probes.clone(), names: b.names.clone() }).collect()
+        self.0.probes.batches.iter().map(|b| ffi::ProbeBatch { sql: b.sql.clone(), probes: b.probes.clone(), names: b.names.clone() }).collect()
     }
 
     fn finish(&self, types: &Vec<String>) -> BridgeResult<ffi::Defined> {

@@ -58,10 +58,13 @@ pub fn definition(text: &str) {
         }
     }
     if let Ok(defined) = api::define("db", "main", "v", text, found, false, false, crate::store::Layout::Missing, &[]) {
-        for probe in &defined.probes {
-            assert_contained(&probe.sql);
+        for i in 0..defined.probes.list.len() {
+            assert_contained(&defined.probes.sql(i));
         }
-        let types: Vec<String> = defined.probes.iter().map(|_| "INTEGER".to_string()).collect();
+        for batch in &defined.probes.batches {
+            assert_contained(&batch.sql);
+        }
+        let types: Vec<String> = defined.probes.list.iter().map(|_| "INTEGER".to_string()).collect();
         defined.finish(&types).expect("a checked definition stores");
     }
 }

@@ -213,10 +213,11 @@ fn define_produces_probes_for_every_member() {
     ]);
     let d = api::define("db", "main", "v", TPCH, found(TPCH, c), false, false, semantic_views_core::store::Layout::Missing, &[]).unwrap();
     // 3 relationships + 1 fact + 3 dimensions + 3 metrics
-    assert_eq!(d.probes.len(), 10);
-    assert!(d.probes.iter().any(|p| p.sql.ends_with("GROUP BY ()")));
-    let types: Vec<String> = d.probes.iter().map(|p| if p.member.is_empty() { String::new() } else { "BIGINT".into() }).collect();
-    assert_eq!(d.probes.iter().filter(|p| p.member.is_empty()).count(), 3);
+    let probes = &d.probes.list;
+    assert_eq!(probes.len(), 10);
+    assert!((0..probes.len()).any(|i| d.probes.sql(i).ends_with("GROUP BY ()")));
+    let types: Vec<String> = probes.iter().map(|p| if p.member.is_empty() { String::new() } else { "BIGINT".into() }).collect();
+    assert_eq!(probes.iter().filter(|p| p.member.is_empty()).count(), 3);
     let written = d.finish(&types).unwrap();
     assert!(written.create_store.contains("CREATE TABLE IF NOT EXISTS"));
     // The bound types are stored with the definition.

@@ -8,7 +8,7 @@ pub mod scope;
 
 use std::ops::ControlFlow;
 
-use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use crate::error::{Error, Result};
 use dialect::DuckDb;
@@ -114,9 +114,20 @@ pub struct LexError {
 
 /// The tokens before the first lexical error, and that error if there is one.
 pub fn tokenize_prefix(sql: &str) -> (Vec<Tok>, Option<LexError>) {
-    let dialect = DuckDb::default();
+    let (tokens, error) = lex(sql);
+    (toks_of(sql, &tokens), error)
+}
+
+/// sqlparser's tokens of `sql` before the first lexical error, and that error if there is one.
+fn lex(sql: &str) -> (Vec<TokenWithSpan>, Option<LexError>) {
     let mut tokens = Vec::new();
-    let result = Tokenizer::new(&dialect, sql).tokenize_with_location_into_buf(&mut tokens);
+    let result = Tokenizer::new(&DuckDb::default(), sql).tokenize_with_location_into_buf(&mut tokens);
+    let error = result.err().map(|e| LexError { message: e.message, offset: LineIndex::new(sql).offset(e.location.line, e.location.column) });
+    (tokens, error)
+}
+
+/// Our tokens (with their source text) of sqlparser's.
+fn toks_of(sql: &str, tokens: &[TokenWithSpan]) -> Vec<Tok> {
     let lines = LineIndex::new(sql);
     let mut out = Vec::with_capacity(tokens.len());
     for t in tokens {
@@ -125,10 +136,9 @@ pub fn tokenize_prefix(sql: &str) -> (Vec<Tok>, Option<LexError>) {
         }
         let start = lines.offset(t.span.start.line, t.span.start.column);
         let end = lines.offset(t.span.end.line, t.span.end.column).max(start);
-        out.push(Tok { text: sql[start..end].to_string(), token: t.token, offset: start });
+        out.push(Tok { text: sql[start..end].to_string(), token: t.token.clone(), offset: start });
     }
-    let error = result.err().map(|e| LexError { message: e.message, offset: lines.offset(e.location.line, e.location.column) });
-    (out, error)
+    out
 }
 
 /// Whether an expression may read a table. Only a subquery can, and a subquery that reads one
@@ -208,12 +218,17 @@ pub enum Piece {
 /// that subqueries read. Comments and whitespace become one space so no comment can swallow
 /// generated SQL.
 pub fn scan_expression(sql: &str, columns: scope::Columns) -> Result<Vec<Piece>> {
-    let toks = tokenize(sql)?;
+    let tokens = match lex(sql) {
+        (tokens, None) => tokens,
+        (_, Some(e)) => return Err(Error::parser(format!("cannot tokenize {}: {}", quote_literal(sql), e.message))),
+    };
+    let toks = toks_of(sql, &tokens);
     if is_star(&toks) {
         // DuckDB would expand it to every column (or, in a list, to none).
         return Err(Error::parser(format!("{} is a star, not one expression: name the column", quote_literal(sql.trim()))));
     }
-    let (references, tables) = match scope::analyze(sql, columns) {
+    // The parser reads the same tokens: each expression is tokenized once.
+    let (references, tables) = match scope::analyze_tokens(sql, tokens, columns) {
         Ok(analysis) => (analysis.references, analysis.tables),
         // What sqlparser cannot read is taken token by token, if it is one expression.
         Err(e) => {

@@ -9,7 +9,7 @@ use sqlparser::ast::{
     AccessExpr, Expr, ObjectName, ObjectNamePart, Query, SelectItem, SetExpr, Spanned, TableFactor, TableWithJoins, Visit, Visitor,
 };
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Location, Token};
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan};
 
 use super::dialect::DuckDb;
 use super::{Ident, LineIndex};
@@ -50,7 +50,16 @@ pub type Columns<'a> = &'a dyn Fn(&[Ident]) -> Option<Vec<String>>;
 
 /// Parses `sql` as one DuckDB expression and finds its outer references.
 pub fn analyze(sql: &str, columns: Columns) -> Result<Analysis> {
-    let expr = parse_expression(sql)?;
+    analyze_parsed(sql, parse_expression(sql)?, columns)
+}
+
+/// `analyze`, for `sql` already tokenized (all of it, by sqlparser).
+pub fn analyze_tokens(sql: &str, tokens: Vec<TokenWithSpan>, columns: Columns) -> Result<Analysis> {
+    let dialect = DuckDb::default();
+    analyze_parsed(sql, parse_tokens(Parser::new(&dialect).with_tokens_with_locations(tokens))?, columns)
+}
+
+fn analyze_parsed(sql: &str, expr: Expr, columns: Columns) -> Result<Analysis> {
     let lines = LineIndex::new(sql);
     let mut finder = Finder { lines: &lines, columns, scopes: Vec::new(), fields: Vec::new(), out: Analysis::default() };
     let _ = expr.visit(&mut finder);
@@ -61,13 +70,19 @@ pub fn analyze(sql: &str, columns: Columns) -> Result<Analysis> {
 
 pub fn parse_expression(sql: &str) -> Result<Expr> {
     let dialect = DuckDb::default();
-    let parse = || -> std::result::Result<Expr, sqlparser::parser::ParserError> {
-        let mut parser = Parser::new(&dialect).try_with_sql(sql)?;
-        let expr = parser.parse_expr()?;
-        parser.expect_token(&Token::EOF)?;
-        Ok(expr)
-    };
-    parse().map_err(|e| Error::parser(e.to_string().trim_start_matches("sql parser error: ").to_string()))
+    let parser = Parser::new(&dialect).try_with_sql(sql).map_err(parser_error)?;
+    parse_tokens(parser)
+}
+
+/// The one expression `parser` holds, to its end.
+fn parse_tokens(mut parser: Parser) -> Result<Expr> {
+    let expr = parser.parse_expr().map_err(parser_error)?;
+    parser.expect_token(&Token::EOF).map_err(parser_error)?;
+    Ok(expr)
+}
+
+fn parser_error(e: sqlparser::parser::ParserError) -> Error {
+    Error::parser(e.to_string().trim_start_matches("sql parser error: ").to_string())
 }
 
 /// DuckDB's common aggregate functions (used to explain misuse, never to decide meaning).
