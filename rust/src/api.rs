@@ -92,7 +92,11 @@ enum ProbeSql {
     Ready(String),
     /// A table-level member over `Probes::froms[from]`, rendered only when asked for: most
     /// members bind in batches and never need their own probe.
-    Member { expr: String, from: usize, metric: bool },
+    Member {
+        expr: String,
+        from: usize,
+        metric: bool,
+    },
 }
 
 /// A definition's probes and the batches that bind most of them.

@@ -353,7 +353,12 @@ impl PendingDefine {
     }
 
     fn batches(&self) -> Vec<ffi::ProbeBatch> {
-        self.0.probes.batches.iter().map(|b| ffi::ProbeBatch { sql: b.sql.clone(), probes: b.probes.clone(), names: b.names.clone() }).collect()
+        self.0
+            .probes
+            .batches
+            .iter()
+            .map(|b| ffi::ProbeBatch { sql: b.sql.clone(), probes: b.probes.clone(), names: b.names.clone() })
+            .collect()
     }
 
     fn finish(&self, types: &Vec<String>) -> BridgeResult<ffi::Defined> {

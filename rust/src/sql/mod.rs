@@ -122,7 +122,8 @@ pub fn tokenize_prefix(sql: &str) -> (Vec<Tok>, Option<LexError>) {
 fn lex(sql: &str) -> (Vec<TokenWithSpan>, Option<LexError>) {
     let mut tokens = Vec::new();
     let result = Tokenizer::new(&DuckDb::default(), sql).tokenize_with_location_into_buf(&mut tokens);
-    let error = result.err().map(|e| LexError { message: e.message, offset: LineIndex::new(sql).offset(e.location.line, e.location.column) });
+    let error =
+        result.err().map(|e| LexError { message: e.message, offset: LineIndex::new(sql).offset(e.location.line, e.location.column) });
     (tokens, error)
 }
 
