@@ -93,11 +93,21 @@ public:
 	}
 
 	//! Batch `i`'s statement (null when it does not parse), parsed here unless a thread has
-	//! claimed it, else once that thread is done.
+	//! claimed it. While another thread parses it, this one parses the last unclaimed batch
+	//! rather than wait (the other threads take them in order).
 	unique_ptr<SQLStatement> Take(idx_t i) {
-		ParseUnclaimed(i);
 		std::unique_lock<std::mutex> guard(lock);
-		parsed.wait(guard, [&] { return states[i] == State::PARSED; });
+		while (states[i] != State::PARSED) {
+			auto next = states[i] == State::UNCLAIMED ? i : LastUnclaimed();
+			if (next == DConstants::INVALID_INDEX) {
+				parsed.wait(guard);
+				continue;
+			}
+			states[next] = State::PARSING;
+			guard.unlock();
+			Parse(next);
+			guard.lock();
+		}
 		return std::move(statements[i]);
 	}
 
@@ -111,6 +121,16 @@ private:
 		}
 		states[i] = State::PARSING;
 		return true;
+	}
+
+	//! Under the lock.
+	idx_t LastUnclaimed() const {
+		for (idx_t j = states.size(); j-- > 0;) {
+			if (states[j] == State::UNCLAIMED) {
+				return j;
+			}
+		}
+		return DConstants::INVALID_INDEX;
 	}
 
 	void Parse(idx_t i) {
@@ -186,8 +206,8 @@ rust::Vec<rust::String> BindProbes(ClientContext &context, const string &view, c
 		TaskExecutor executor(context);
 		TaskJoin join(executor);
 		if (batches.size() > 1 && TaskScheduler::GetScheduler(context).NumberOfThreads() > 1) {
-			// Other threads parse ahead, in order, of this one: it parses the first batch and any
-			// they have not started when it gets there.
+			// Other threads parse ahead of this one, in order; it parses the first batch, any they
+			// have not started when it gets there, and the last ones while it would wait.
 			for (idx_t i = 1; i < batches.size(); i++) {
 				executor.ScheduleTask(make_uniq<ParseBatchTask>(executor, parses, i));
 			}
