@@ -2,7 +2,8 @@
 """Defining a view of many members: members are bound in batches, which DuckDB's worker threads
 parse while the defining thread binds. With one thread and with several, every member's type
 must be the one DuckDB gives its expression alone, and a member that does not parse or bind,
-wherever it falls among the batches, must fail the define with an error naming it."""
+wherever it falls among the batches, must fail the define with an error naming it. Two
+connections defining such views at once share the worker threads and get the same types."""
 import argparse
 import json
 import sys
@@ -89,6 +90,33 @@ def check_errors(con, label):
     return results
 
 
+def check_concurrent_defines(con, expected):
+    """Two connections define wide views at once, sharing DuckDB's worker threads."""
+    import threading
+    text = literal(json.dumps(definition(MEMBERS)))
+    errors = []
+
+    def define(name):
+        try:
+            con.cursor().execute(f"PRAGMA define_semantic_view('{name}', {text})")
+        except duckdb.Error as e:
+            errors.append(f"{name}: {e}")
+
+    threads = [threading.Thread(target=define, args=(f"wide_{i}",)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results = [[f"concurrent defines: {e}" for e in errors]]
+    for i in range(2):
+        got = dict(con.execute(f"SELECT object_name, data_type FROM semantic_view_members('wide_{i}') "
+                               "WHERE object_kind IN ('dimension', 'metric')").fetchall()) if not errors else {}
+        wrong = [name for name, t in expected.items() if got.get(name) != t]
+        results.append([f"concurrent define wide_{i}: {len(wrong)} wrong types"] if wrong and not errors else [])
+        con.execute(f"DROP SEMANTIC VIEW IF EXISTS wide_{i}")
+    return results
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--extension", required=True)
@@ -103,11 +131,12 @@ def main():
         con.execute(f"SET threads = {threads}")
         results += check_types(con, expected, f"{threads} thread(s)")
         results += check_errors(con, f"{threads} thread(s)")
+    results += check_concurrent_defines(con, expected)
     failures = [message for case in results for message in case]
     for f in failures:
         print("FAIL " + f)
     failed = sum(1 for case in results if case)
-    print(f"define of {2 * MEMBERS} members (all types right; errors in any batch), 1 and 4 threads: "
+    print(f"define of {2 * MEMBERS} members (all types right; errors in any batch), 1 and 4 threads, two at once: "
           f"{len(results) - failed} passed, {failed} failed")
     return 1 if failures else 0
 
