@@ -228,6 +228,17 @@ impl PendingDefine {
     }
 }
 
+/// Members that bind together: metrics, or facts and dimensions, over one FROM clause.
+struct ProbeGroup {
+    metric: bool,
+    /// Index into `Probes::froms`.
+    from: usize,
+    /// The table the FROM clause starts from.
+    anchor: usize,
+    /// Probe indexes.
+    members: Vec<usize>,
+}
+
 /// One probe per relationship and member. Fact and dimension probes group by the expression
 /// (DuckDB refuses aggregates there); table-level metric probes use `GROUP BY ()` (DuckDB
 /// refuses bare columns there, so the expression must aggregate).
@@ -235,8 +246,7 @@ pub fn probes(view: &View, catalog: &str) -> Result<Probes> {
     let r = Renderer { view, home_catalog: catalog };
     let mut list = Vec::new();
     let mut froms: Vec<String> = Vec::new();
-    // Members that bind together: (is a metric, FROM clause index) -> (its anchor table, probe indexes).
-    let mut groups: Vec<((bool, usize), (usize, Vec<usize>))> = Vec::new();
+    let mut groups: Vec<ProbeGroup> = Vec::new();
     for (i, rel) in view.relationships.iter().enumerate() {
         let source = crate::plan::Source { anchor: rel.from, joins: vec![crate::view::Step { rel: i, reversed: false }] };
         let sql = format!("SELECT 1 FROM {}", r.from_clause(&source));
@@ -276,9 +286,9 @@ pub fn probes(view: &View, catalog: &str) -> Result<Probes> {
                 let expr = r.member_expr(id);
                 // An ungrouped batch would accept the window function a grouped probe refuses.
                 if metric || !crate::window::may_have_window(&expr) {
-                    match groups.iter_mut().find(|(k, _)| *k == (metric, from)) {
-                        Some((_, (_, members))) => members.push(list.len()),
-                        None => groups.push(((metric, from), (source.anchor, vec![list.len()]))),
+                    match groups.iter_mut().find(|g| g.metric == metric && g.from == from) {
+                        Some(group) => group.members.push(list.len()),
+                        None => groups.push(ProbeGroup { metric, from, anchor: source.anchor, members: vec![list.len()] }),
                     }
                 }
                 ProbeSql::Member { expr, from, metric }
@@ -290,7 +300,7 @@ pub fn probes(view: &View, catalog: &str) -> Result<Probes> {
         list.push(Probe { subject, sql, member: type_key(view, id), listed, column });
     }
     let mut batches = Vec::new();
-    for ((metric, from), (anchor, members)) in groups {
+    for ProbeGroup { metric, from, anchor, members } in groups {
         let sentinel = if metric { Some(String::new()) } else { row_level_sentinel(view, anchor) };
         let Some(sentinel) = sentinel else { continue }; // no column known: probed one by one
         let members: Vec<(usize, &str)> = members
