@@ -4,11 +4,12 @@ parse while the defining thread binds. With one thread and with several, every m
 must be the one DuckDB gives its expression alone, and a member that does not parse or bind,
 wherever it falls among the batches, must fail the define with an error naming it. Two
 connections defining such views at once share the worker threads and get the same types."""
-import argparse
 import json
 import sys
 
 import duckdb
+
+import loaded
 
 SETUP = [
     "CREATE TABLE dim(id INTEGER PRIMARY KEY, name VARCHAR, n BIGINT, born DATE)",
@@ -118,13 +119,7 @@ def check_concurrent_defines(con, expected):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--extension", required=True)
-    args = ap.parse_args()
-    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
-    con.execute(f"LOAD '{args.extension}'")
-    for sql in SETUP:
-        con.execute(sql)
+    con = loaded.connect(__doc__, SETUP)
     expected = duckdb_types(con)
     results = []
     for threads in (1, 4):

@@ -4,10 +4,11 @@ same: for each expression of a corpus covering DuckDB's literal forms, operators
 literals, lambdas, list comprehensions, subqueries and columns named like keywords and types,
 `SELECT <expr> FROM t` in DuckDB is compared with a fact defined by CREATE SEMANTIC VIEW.
 Expressions DuckDB itself refuses are skipped (and counted)."""
-import argparse
 import sys
 
 import duckdb
+
+import loaded
 
 SETUP = [
     """CREATE TABLE t(id INTEGER PRIMARY KEY, "date" DATE, "timestamp" TIMESTAMP, "order" INTEGER,
@@ -61,13 +62,7 @@ def rows(con, sql):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--extension", required=True)
-    args = ap.parse_args()
-    con = duckdb.connect(config={"allow_unsigned_extensions": "true"})
-    con.execute(f"LOAD '{args.extension}'")
-    for sql in SETUP:
-        con.execute(sql)
+    con = loaded.connect(__doc__, SETUP)
     passed = skipped = 0
     failures = []
     for i, expr in enumerate(CORPUS):
