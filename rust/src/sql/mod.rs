@@ -98,8 +98,13 @@ pub fn closing_paren<T: std::borrow::Borrow<Tok>>(toks: &[T], open: usize) -> Op
 
 /// Tokenizes `sql`, keeping each token's source text (escapes and quoting preserved).
 pub fn tokenize(sql: &str) -> Result<Vec<Tok>> {
-    match tokenize_prefix(sql) {
-        (toks, None) => Ok(toks),
+    lex_all(sql).map(|tokens| toks_of(sql, &tokens))
+}
+
+/// sqlparser's tokens of all of `sql`, or the lexical error.
+fn lex_all(sql: &str) -> Result<Vec<TokenWithSpan>> {
+    match lex(sql) {
+        (tokens, None) => Ok(tokens),
         (_, Some(e)) => Err(Error::parser(format!("cannot tokenize {}: {}", quote_literal(sql), e.message))),
     }
 }
@@ -219,10 +224,7 @@ pub enum Piece {
 /// that subqueries read. Comments and whitespace become one space so no comment can swallow
 /// generated SQL.
 pub fn scan_expression(sql: &str, columns: scope::Columns) -> Result<Vec<Piece>> {
-    let tokens = match lex(sql) {
-        (tokens, None) => tokens,
-        (_, Some(e)) => return Err(Error::parser(format!("cannot tokenize {}: {}", quote_literal(sql), e.message))),
-    };
+    let tokens = lex_all(sql)?;
     let toks = toks_of(sql, &tokens);
     if is_star(&toks) {
         // DuckDB would expand it to every column (or, in a list, to none).
